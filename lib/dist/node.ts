@@ -1,0 +1,69 @@
+// Bringing up this process's node: settings, the thread pool, and the native parts (BLAS now;
+// MPI joins here for multi-rank runs). The graph layer asks for a NodeHandle and nothing lower.
+import { availableParallelism } from 'node:os';
+import { type SmpConfig, type Setting, defaultConfig } from '../smp/config.js';
+import { ThreadPool } from '../smp/pool.js';
+import { useBlas } from '../smp/blas.js';
+import { setMemoryLimit } from '../smp/store.js';
+import { blasThreads, gemm } from './blas.js';
+import { loadBlas, nativeStatus } from './native.js';
+
+export interface RuntimeOptions {
+  threads?: number;
+  blockSize?: number;
+  inlineThreshold?: number;
+  maxBytesPerRank?: number;
+}
+
+export interface NodeHandle {
+  rank: number;
+  size: number;
+  pool: ThreadPool;
+  config: SmpConfig;
+  blas: { active: boolean; reason?: string };
+  close(): Promise<void>;
+}
+
+function positiveInt(name: string, v: unknown, allowZero = false): number {
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+    throw new RangeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(v)}`);
+  }
+  return n;
+}
+
+function pick(name: string, arg: unknown, envName: string, fallback: Setting<number>, allowZero = false): Setting<number> {
+  if (arg !== undefined) return { value: positiveInt(name, arg, allowZero), source: 'argument' };
+  const env = process.env[envName];
+  if (env !== undefined && env !== '') return { value: positiveInt(envName, env, allowZero), source: 'environment' };
+  return fallback;
+}
+
+export function resolveConfig(opts: RuntimeOptions): SmpConfig {
+  const d = defaultConfig();
+  return {
+    threads: pick('threads', opts.threads, 'DISTNUMPY_THREADS', d.threads),
+    inlineThreshold: pick('inlineThreshold', opts.inlineThreshold, 'DISTNUMPY_INLINE_THRESHOLD', d.inlineThreshold, true),
+  };
+}
+
+export function startNode(opts: RuntimeOptions): NodeHandle {
+  const config = resolveConfig(opts);
+  if (opts.maxBytesPerRank !== undefined) setMemoryLimit(positiveInt('maxBytesPerRank', opts.maxBytesPerRank));
+  const pool = new ThreadPool(config.threads.value);
+  const blas = loadBlas();
+  if (blas) {
+    // BLAS runs while the pool is idle (steps run one at a time), so it may use all the threads.
+    blasThreads(Math.min(config.threads.value, availableParallelism()));
+    useBlas(gemm);
+  }
+  const st = nativeStatus().blas;
+  return {
+    rank: 0,
+    size: 1,
+    pool,
+    config,
+    blas: { active: blas !== null, reason: st.reason },
+    close: () => pool.close(),
+  };
+}

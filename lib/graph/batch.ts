@@ -1,0 +1,91 @@
+// The current batch: steps recorded in program order, run at the next synchronisation point.
+// Flushes run one after another; a failed step fails its batch, and every array that step or a
+// later one would have written carries the error, so reading it rejects instead of returning
+// garbage.
+import type { Kernel } from '../kernels/codegen.js';
+import type { Block } from '../smp/store.js';
+import { executionError } from './errors.js';
+import type { Leaf } from './node.js';
+
+export type Step =
+  | {
+      kind: 'kernel';
+      op: string;
+      kernel: Kernel;
+      /** The output block; for a whole-array reduction, the 0-d block its result goes to. */
+      out: Block;
+      /** One per operand; null for index operands. */
+      blocks: (Block | null)[];
+      /** Whole-array mean: the element count to divide by. */
+      count?: number;
+    }
+  | { kind: 'gemm'; op: string; a: Leaf; b: Leaf; c: Leaf }
+  | { kind: 'copy'; op: string; src: Block; dst: Block };
+
+export type StepRunner = (s: Step) => Promise<void>;
+
+let steps: Step[] = [];
+let chain: Promise<void> = Promise.resolve();
+const failed = new WeakMap<Block, Error>();
+
+export function record(step: Step): void {
+  steps.push(step);
+}
+
+export function pendingSteps(): number {
+  return steps.length;
+}
+
+function inputsOf(s: Step): Block[] {
+  switch (s.kind) {
+    case 'kernel':
+      return s.blocks.filter((b): b is Block => b !== null);
+    case 'gemm':
+      return [s.a.block, s.b.block];
+    case 'copy':
+      return [s.src];
+  }
+}
+
+function outputOf(s: Step): Block {
+  switch (s.kind) {
+    case 'kernel':
+      return s.out;
+    case 'gemm':
+      return s.c.block;
+    case 'copy':
+      return s.dst;
+  }
+}
+
+export function failureOf(b: Block): Error | undefined {
+  return failed.get(b);
+}
+
+/** Run everything recorded so far with `run`; resolves when this batch (and earlier ones) ran. */
+export function flushWith(run: StepRunner): Promise<void> {
+  const mine = steps;
+  steps = [];
+  const p = chain.then(() => runAll(mine, run));
+  chain = p.catch(() => undefined);
+  return p;
+}
+
+async function runAll(list: Step[], run: StepRunner): Promise<void> {
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    try {
+      const bad = inputsOf(s).find((b) => failed.has(b) || b.disposed);
+      if (bad) {
+        throw failed.get(bad) ?? new Error('an input array was disposed before the batch ran');
+      }
+      await run(s);
+    } catch (e) {
+      const err = e instanceof Error && (e as Error & { code?: string }).code === 'ERR_EXECUTION' ? e : executionError(s.op, e);
+      for (const rest of list.slice(i)) {
+        failed.set(outputOf(rest), err);
+      }
+      throw err;
+    }
+  }
+}

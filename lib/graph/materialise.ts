@@ -1,0 +1,109 @@
+// Turning lazy expressions into memory: materialising a node, writing an expression into a view
+// (with NumPy's copy semantics when the source overlaps the destination), and recording
+// reductions, which fuse with the element-wise chain that feeds them.
+import { buildKernel } from '../kernels/codegen.js';
+import type { DType } from '../kernels/dtypes.js';
+import type { ReduceOp } from '../kernels/program.js';
+import { cStrides, shapeSize } from '../kernels/shape.js';
+import { allocate, type Block } from '../smp/store.js';
+import { record } from './batch.js';
+import { type Frozen, freeze, readsOtherwise } from './freeze.js';
+import { type ArrayNode, type Expr, type Ew, type Leaf, pendingReaders, registerReader, resolve } from './node.js';
+
+export function freshLeaf(dtype: DType, shape: readonly number[], zero = false): Leaf {
+  const block = allocate(dtype, shapeSize(shape), zero);
+  return { kind: 'leaf', block, dtype, shape: [...shape], strides: cStrides(shape), offset: 0 };
+}
+
+function checkLive(f: Frozen): void {
+  for (const b of f.blocks) if (b?.disposed) throw new Error('cannot use an array after dispose()');
+}
+
+function recordMap(op: string, f: Frozen, out: Leaf): void {
+  checkLive(f);
+  const kernel = buildKernel({ kind: 'map', program: f.program, operands: f.operands, shape: out.shape, out: { dtype: out.dtype, layout: out } });
+  record({ kind: 'kernel', op, kernel, out: out.block, blocks: f.blocks });
+}
+
+/** Materialise an Ew node into a fresh C-contiguous block (once; later uses read the block). */
+export function realise(e: Ew): Leaf {
+  if (e.realised) return e.realised;
+  const out = freshLeaf(e.dtype, e.shape);
+  const f = freeze(e, e.shape, realise);
+  recordMap(e.op, f, out);
+  e.realised = out;
+  e.args = []; // the expression is no longer needed: let its inputs be collected
+  return out;
+}
+
+export function asLeaf(n: ArrayNode): Leaf {
+  const r = resolve(n);
+  return r.kind === 'leaf' ? r : realise(r as Ew);
+}
+
+/** Evaluate `value` into `target` (a view), broadcasting; `op` names the step in errors. */
+export function writeInto(target: Leaf, value: Expr, op: string): void {
+  if (target.block.disposed) throw new Error('cannot write into an array after dispose()');
+  protectReaders(target.block, value);
+  const f = freeze(value, target.shape, realise);
+  if (readsOtherwise(f, target.block, target)) {
+    // The source overlaps the destination through another view (a[1:] = a[:-1]): NumPy reads
+    // all of the source before writing, so evaluate it aside first.
+    const tmp = freshLeaf(value.kind === 'leaf' || value.kind === 'ew' ? value.dtype : target.dtype, target.shape);
+    recordMap(op, f, tmp);
+    recordMap(op, freeze(tmp, target.shape, realise), target);
+    return;
+  }
+  recordMap(op, f, target);
+}
+
+/**
+ * Lazy nodes that read `block` must see it as it was before this write. Small ones are
+ * materialised now; when they together are larger than the block, the block is copied once and
+ * they read the copy.
+ */
+function protectReaders(block: Block, value: Expr): void {
+  const live = pendingReaders(block);
+  if (live.length === 0) return;
+  void value;
+  let total = 0;
+  for (const n of live) total += shapeSize(n.shape);
+  if (total <= block.length) {
+    for (const n of live) realise(n);
+    return;
+  }
+  const copy = allocate(block.dtype, block.length);
+  record({ kind: 'copy', op: 'copy', src: block, dst: copy });
+  for (const n of live) {
+    n.args = n.args.map((a) => (a.kind === 'leaf' && a.block === block ? { ...a, block: copy } : a));
+    registerReader(copy, n);
+  }
+}
+
+/** Record a reduction of `x` over `axis` (undefined: all) into a fresh leaf of `dtype`. */
+export function recordReduce(red: ReduceOp, x: ArrayNode, axis: number | undefined, dtype: DType): Leaf {
+  const shape = x.shape;
+  if (axis === undefined || shape.length <= 1) {
+    const out = freshLeaf(dtype, axis === undefined || shape.length === 0 ? [] : []);
+    const f = freeze(x, shape, realise);
+    checkLive(f);
+    const kernel = buildKernel({ kind: 'reduceAll', program: f.program, operands: f.operands, shape, reduce: red });
+    record({ kind: 'kernel', op: red, kernel, out: out.block, blocks: f.blocks, count: shapeSize(shape) });
+    return out;
+  }
+  const outShape = shape.filter((_, i) => i !== axis);
+  const out = freshLeaf(dtype, outShape);
+  const f = freeze(x, shape, realise);
+  checkLive(f);
+  const kernel = buildKernel({
+    kind: 'reduceAxis',
+    program: f.program,
+    operands: f.operands,
+    shape,
+    axis,
+    reduce: red,
+    out: { dtype, layout: out },
+  });
+  record({ kind: 'kernel', op: red, kernel, out: out.block, blocks: f.blocks });
+  return out;
+}

@@ -1,0 +1,80 @@
+// The lazy graph. An array is a Leaf (a view of a block, possibly not yet computed by its batch)
+// or an Ew node (an element-wise expression that has not been materialised). Ew nodes become
+// leaves only when something needs their memory: a view, a write, a non-fusable op, a read.
+import type { DType } from '../kernels/dtypes.js';
+import type { OpName } from '../kernels/ops.js';
+import type { Block } from '../smp/store.js';
+
+export interface Leaf {
+  kind: 'leaf';
+  block: Block;
+  dtype: DType;
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+
+export interface Const {
+  kind: 'const';
+  /** Already cast to `dtype`. */
+  value: number;
+  dtype: DType;
+}
+
+export type GenKind = 'uniform' | 'normal' | 'arange';
+
+export interface Ew {
+  kind: 'ew';
+  op: OpName | GenKind;
+  args: Expr[];
+  dtype: DType;
+  /** The dtype the op computes in (comparisons: the operands' common dtype). */
+  ct: DType;
+  shape: number[];
+  /** pow with a constant exponent (NumPy's fast paths). */
+  scalarExp?: number;
+  /** Generators: uniform/normal [key0, key1, stream], arange [start, step]. */
+  params?: number[];
+  /** Fused nodes below this one, counted with repeats: bounds a generated kernel's size. */
+  weight: number;
+  realised: Leaf | null;
+}
+
+export type Expr = Leaf | Const | Ew;
+export type ArrayNode = Leaf | Ew;
+
+/** Follow a materialised Ew node to its leaf. */
+export function resolve<T extends Expr>(e: T): T | Leaf {
+  return e.kind === 'ew' && e.realised ? e.realised : e;
+}
+
+/** Ew nodes that read each block directly, so a write to the block can protect them first. */
+const readers = new WeakMap<Block, Set<WeakRef<Ew>>>();
+
+export function registerReader(block: Block, node: Ew): void {
+  let set = readers.get(block);
+  if (!set) readers.set(block, (set = new Set()));
+  if (set.size >= 64) pruneReaders(set);
+  set.add(new WeakRef(node));
+}
+
+function pruneReaders(set: Set<WeakRef<Ew>>): void {
+  for (const r of set) {
+    const n = r.deref();
+    if (!n || n.realised) set.delete(r);
+  }
+}
+
+/** The still-lazy nodes that read `block` directly. */
+export function pendingReaders(block: Block): Ew[] {
+  const set = readers.get(block);
+  if (!set) return [];
+  const out: Ew[] = [];
+  for (const r of set) {
+    const n = r.deref();
+    if (!n || n.realised) set.delete(r);
+    else if (n.args.some((a) => a.kind === 'leaf' && a.block === block)) out.push(n);
+    else set.delete(r);
+  }
+  return out;
+}

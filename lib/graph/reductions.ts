@@ -1,0 +1,49 @@
+// Reductions: validated here, recorded as one step that fuses with the chain feeding it.
+import type { DType } from '../kernels/dtypes.js';
+import type { ReduceOp } from '../kernels/program.js';
+import { shapeSize } from '../kernels/shape.js';
+import { ShapeError } from './errors.js';
+import { recordReduce } from './materialise.js';
+import { NdArray, nodeOf, normAxis, wrap } from './ndarray.js';
+import { ensureInit } from './runtime.js';
+
+const NUMPY: Record<ReduceOp, string> = {
+  sum: 'add', mean: 'mean', prod: 'multiply', min: 'minimum', max: 'maximum', argmin: 'argmin',
+  argmax: 'argmax', all: 'logical_and', any: 'logical_or',
+};
+
+/** Result dtypes; NumPy's int64 sums become float64 here (exact to 2^53), its intp indices int32. */
+export function reduceDType(red: ReduceOp, dt: DType): DType {
+  switch (red) {
+    case 'sum':
+    case 'prod':
+      return dt === 'float32' || dt === 'float64' ? dt : 'float64';
+    case 'mean':
+      return dt === 'float32' ? 'float32' : 'float64';
+    case 'argmin':
+    case 'argmax':
+      return 'int32';
+    case 'all':
+    case 'any':
+      return 'bool';
+    default:
+      return dt;
+  }
+}
+
+export function reduce(red: ReduceOp, x: NdArray, axis?: number, dtype?: DType): NdArray {
+  ensureInit();
+  const n = nodeOf(x);
+  const nd = n.shape.length;
+  const ax = axis === undefined || axis === null ? undefined : normAxis(axis, Math.max(nd, 1));
+  const noIdentity = red === 'min' || red === 'max' || red === 'argmin' || red === 'argmax';
+  if (noIdentity) {
+    const len = ax === undefined || nd === 0 ? shapeSize(n.shape) : n.shape[ax];
+    const outSize = ax === undefined || nd === 0 ? 1 : shapeSize(n.shape) / Math.max(1, n.shape[ax]);
+    if (len === 0 && (outSize > 0 || ax === undefined)) {
+      const what = red.startsWith('arg') ? `attempt to get ${red} of an empty sequence` : `zero-size array to reduction operation ${NUMPY[red]} which has no identity`;
+      throw new ShapeError(what, 'ERR_EMPTY_REDUCTION');
+    }
+  }
+  return wrap(recordReduce(red, n, nd === 0 ? undefined : ax, dtype ?? reduceDType(red, n.dtype)));
+}

@@ -1,0 +1,101 @@
+// NumPy's .npy format (version 1.0/2.0/3.0): header parsing and writing, pure functions.
+import { type DType, NPY_DESCR } from '../kernels/dtypes.js';
+
+export interface NpyHeader {
+  descr: string;
+  fortran: boolean;
+  shape: number[];
+  /** Byte offset of the data. */
+  dataOffset: number;
+}
+
+export class NpyFormatError extends Error {
+  readonly code = 'ERR_NPY';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NpyFormatError';
+  }
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+/** The .npy descr strings we read, and the dtype each becomes (wider integers are range-checked). */
+export const READABLE: Record<string, { dtype: DType; bytes: number; read: (dv: DataView, off: number) => number }> = {
+  '<f8': { dtype: 'float64', bytes: 8, read: (d, o) => d.getFloat64(o, true) },
+  '<f4': { dtype: 'float32', bytes: 4, read: (d, o) => d.getFloat32(o, true) },
+  '<i4': { dtype: 'int32', bytes: 4, read: (d, o) => d.getInt32(o, true) },
+  '|u1': { dtype: 'uint8', bytes: 1, read: (d, o) => d.getUint8(o) },
+  '|b1': { dtype: 'bool', bytes: 1, read: (d, o) => (d.getUint8(o) ? 1 : 0) },
+  '<i8': { dtype: 'int32', bytes: 8, read: (d, o) => Number(d.getBigInt64(o, true)) },
+  '<i2': { dtype: 'int32', bytes: 2, read: (d, o) => d.getInt16(o, true) },
+  '<u2': { dtype: 'int32', bytes: 2, read: (d, o) => d.getUint16(o, true) },
+  '|i1': { dtype: 'int32', bytes: 1, read: (d, o) => d.getInt8(o) },
+};
+
+export function parseHeader(buf: Uint8Array, fileSize: number): NpyHeader {
+  if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) {
+    throw new NpyFormatError('not a .npy file: the magic string \\x93NUMPY is missing');
+  }
+  const major = buf[6];
+  if (major < 1 || major > 3) throw new NpyFormatError(`unsupported .npy format version ${major}.${buf[7]}`);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const hlenBytes = major === 1 ? 2 : 4;
+  const start = 8 + hlenBytes;
+  if (buf.length < start) throw new NpyFormatError('truncated .npy header');
+  const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
+  if (start + hlen > buf.length) throw new NpyFormatError(`truncated .npy header: expected ${hlen} header bytes`);
+  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(start, start + hlen));
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text);
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
+  const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
+  if (!descr || !fortran || !shape || !text.trim().startsWith('{')) {
+    if (/'descr'\s*:\s*[[{]/.test(text)) throw new NpyFormatError('structured dtypes are not supported in .npy files');
+    throw new NpyFormatError(`malformed .npy header: ${JSON.stringify(text.trim().slice(0, 120))}`);
+  }
+  const dims = shape[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      if (!/^\d+L?$/.test(s)) throw new NpyFormatError(`malformed shape in .npy header: (${shape[1]})`);
+      return Number(s.replace('L', ''));
+    });
+  const d = descr[1];
+  const info = READABLE[d === '<b1' ? '|b1' : d === '<u1' ? '|u1' : d === '<i1' ? '|i1' : d];
+  if (!info) {
+    if (d.startsWith('>')) throw new NpyFormatError(`big-endian .npy data ('${d}') is not supported: save it little-endian`);
+    if (d === '|O') throw new NpyFormatError("object arrays ('|O') cannot be loaded: they need pickle");
+    throw new NpyFormatError(`unsupported dtype '${d}' in .npy file (supported: ${Object.keys(READABLE).join(' ')})`);
+  }
+  const dataOffset = start + hlen;
+  const expected = dims.reduce((a, b) => a * b, 1) * info.bytes;
+  if (fileSize - dataOffset !== expected) {
+    throw new NpyFormatError(
+      `.npy data size mismatch: shape (${dims.join(', ')}) of '${d}' needs ${expected} bytes, the file has ${fileSize - dataOffset}`,
+    );
+  }
+  return { descr: d, fortran: fortran[1] === 'True', shape: dims, dataOffset };
+}
+
+/** A version 1.0 header (2.0 when the header exceeds 65535 bytes), padded to 64 bytes as NumPy. */
+export function formatHeader(dtype: DType, shape: readonly number[]): Uint8Array {
+  const shp = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let dict = `{'descr': '${NPY_DESCR[dtype]}', 'fortran_order': False, 'shape': ${shp}, }`;
+  let major = 1;
+  let pre = 10;
+  if (dict.length + 11 > 65535) {
+    major = 2;
+    pre = 12;
+  }
+  const pad = 64 - ((pre + dict.length + 1) % 64);
+  dict = dict + ' '.repeat(pad % 64) + '\n';
+  const out = new Uint8Array(pre + dict.length);
+  out.set(MAGIC, 0);
+  out[6] = major;
+  out[7] = 0;
+  const dv = new DataView(out.buffer);
+  if (major === 1) dv.setUint16(8, dict.length, true);
+  else dv.setUint32(8, dict.length, true);
+  for (let i = 0; i < dict.length; i++) out[pre + i] = dict.charCodeAt(i);
+  return out;
+}

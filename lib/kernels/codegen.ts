@@ -1,0 +1,332 @@
+// Generates one named JS loop for a fused program: dispatch on the shape of the work (collapsed
+// rank, which innermost strides are 0 or 1), then emit nested loops that step offsets
+// (p += s) and never rebuild an index per element. The source is cached by its key.
+import type { DType } from './dtypes.js';
+import { castCode, opCode } from './ops.js';
+import type { Operand, Program, ReduceOp } from './program.js';
+import { programSignature } from './program.js';
+import { collapse } from './shape.js';
+import type { Layout } from './view.js';
+
+export type KernelKind = 'map' | 'reduceAll' | 'reduceAxis';
+
+export interface KernelRequest {
+  kind: KernelKind;
+  program: Program;
+  operands: Operand[];
+  /** Iteration shape: the output's for map, the input's for reductions. */
+  shape: readonly number[];
+  /** map: layout over `shape`; reduceAxis: layout over `shape` without `axis`. */
+  out?: { dtype: DType; layout: Layout };
+  axis?: number;
+  reduce?: ReduceOp;
+}
+
+export interface Kernel {
+  kind: KernelKind;
+  reduce?: ReduceOp;
+  key: string;
+  source: string;
+  /** Dimensions, then per pointer offset and strides (and the reduced axis' length and strides). */
+  meta: number[];
+  consts: number[];
+  /** Extent of the outermost loop: threads split [0, split). */
+  split: number;
+  /** Elements per unit of `split`, times the program's cost: how much work one unit is. */
+  unitCost: number;
+  /** Which operands carry arrays, in the order the kernel expects them after the output. */
+  dataOperands: number[];
+}
+
+const CHUNK = 1024; // summation block: bounds rounding error growth like NumPy's pairwise sum
+
+export function buildKernel(req: KernelRequest): Kernel {
+  const { kind, program, operands } = req;
+  const hasOut = kind !== 'reduceAll';
+  let iterShape: number[];
+  let perOperand: number[][];
+  let axisLen = 0;
+  let axisStrides: number[] = [];
+  if (kind === 'reduceAxis') {
+    const ax = req.axis!;
+    iterShape = req.shape.filter((_, i) => i !== ax);
+    perOperand = operands.map((o) => o.layout.strides.filter((_, i) => i !== ax));
+    axisLen = req.shape[ax];
+    axisStrides = operands.map((o) => o.layout.strides[ax]);
+  } else {
+    iterShape = [...req.shape];
+    perOperand = operands.map((o) => [...o.layout.strides]);
+  }
+  const allStrides = hasOut ? [[...req.out!.layout.strides], ...perOperand] : perOperand;
+  const offsets = (hasOut ? [req.out!.layout.offset] : []).concat(operands.map((o) => o.layout.offset));
+  const col = collapse(iterShape, allStrides);
+  if (col.shape.length === 0) {
+    col.shape.push(1);
+    col.strides.forEach((s) => s.push(0));
+  }
+  const nd = col.shape.length;
+  const np = allStrides.length;
+  const meta: number[] = [...col.shape];
+  for (let j = 0; j < np; j++) meta.push(offsets[j], ...col.strides[j]);
+  if (kind === 'reduceAxis') meta.push(axisLen, ...axisStrides);
+
+  // Innermost strides of 0 and 1 are written into the code: the loop V8 sees is then the tight one.
+  const innerClass = col.strides.map((s) => (s[nd - 1] === 0 ? '0' : s[nd - 1] === 1 ? '1' : 'v'));
+  const axisClass = axisStrides.map((s) => (s === 0 ? '0' : s === 1 ? '1' : 'v'));
+  const sig = programSignature(program, operands);
+  const key = `${kind}|${req.reduce ?? ''}|${hasOut ? req.out!.dtype : ''}|${nd}|${innerClass.join('')}|${axisClass.join('')}|${sig}`;
+  const source = emit(kind, req, nd, np, innerClass, axisClass, key);
+  const dataOperands = operands.map((o, i) => (o.kind === 'data' ? i : -1)).filter((i) => i >= 0);
+  let inner = 1;
+  for (let d = 1; d < nd; d++) inner *= col.shape[d];
+  if (kind === 'reduceAxis') inner *= axisLen;
+  return {
+    kind,
+    reduce: req.reduce,
+    key,
+    source,
+    meta,
+    consts: program.consts,
+    split: col.shape[0],
+    unitCost: inner * programCost(program),
+    dataOperands,
+  };
+}
+
+function programCost(p: Program): number {
+  let c = 1;
+  for (const i of p.instrs) c += i.k === 'random' ? 40 : i.k === 'op' ? (/sqrt|exp|log|sin|cos|tan|atan|pow/.test(i.op) ? 8 : 1) : 0;
+  return c;
+}
+
+/** Kernel names are readable in profiles: k_map_3d_add_mul etc. */
+function kernelName(kind: KernelKind, reduce: ReduceOp | undefined, nd: number, program: Program): string {
+  const ops = program.instrs.filter((i) => i.k === 'op').map((i) => (i as { op: string }).op);
+  const tail = ops.slice(0, 6).join('_') || 'copy';
+  return `k_${kind}${reduce ? '_' + reduce : ''}_${nd}d_${tail}`.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+function emit(
+  kind: KernelKind,
+  req: KernelRequest,
+  nd: number,
+  np: number,
+  innerClass: string[],
+  axisClass: string[],
+  key: string,
+): string {
+  const { program, operands } = req;
+  const hasOut = kind !== 'reduceAll';
+  const opBase = hasOut ? 1 : 0; // pointer index of operand 0
+  const L: string[] = [];
+  L.push(`// ${key}`);
+  L.push(`// shape of the code: for i0 in [start,end) ... for i${nd - 1}: ${describe(kind, req.reduce)}`);
+  L.push(`return function ${kernelName(kind, req.reduce, nd, program)}(arrs, m, c, start, end) {`);
+  // arrays
+  let a = 0;
+  if (hasOut) L.push(`  const A0 = arrs[${a++}];`);
+  operands.forEach((o, i) => {
+    if (o.kind === 'data') L.push(`  const A${i + opBase} = arrs[${a++}];`);
+  });
+  for (let d = 1; d < nd; d++) L.push(`  const n${d} = m[${d}];`);
+  let mi = nd;
+  for (let j = 0; j < np; j++) {
+    L.push(`  const o${j} = m[${mi}];`);
+    for (let d = 0; d < nd; d++) L.push(`  const s${j}_${d} = m[${mi + 1 + d}];`);
+    mi += 1 + nd;
+  }
+  if (kind === 'reduceAxis') {
+    L.push(`  const nk = m[${mi}];`);
+    operands.forEach((_, i) => L.push(`  const r${i + opBase}s = m[${mi + 1 + i}];`));
+  }
+  program.consts.forEach((_, i) => L.push(`  const c${i} = c[${i}];`));
+
+  const ptrs = Array.from({ length: np }, (_, j) => j);
+  const stride = (j: number, d: number): string =>
+    d === nd - 1 && innerClass[j] !== 'v' ? innerClass[j] : `s${j}_${d}`;
+  const bump = (d: number, indent: string): string[] =>
+    ptrs.filter((j) => stride(j, d) !== '0').map((j) => `${indent}p${j}_${d} += ${stride(j, d)};`);
+
+  // reduction state
+  const red = req.reduce;
+  const arg = red === 'argmin' || red === 'argmax';
+  if (kind === 'reduceAll') {
+    L.push(`  let acc = ${identity(red!)}, ai = -1;`);
+    if (arg) {
+      let inner = '1';
+      for (let d = 1; d < nd; d++) inner += ` * n${d}`;
+      L.push(`  let ix = start * ${inner};`);
+    }
+  }
+  for (const j of ptrs) L.push(`  let p${j}_0 = o${j} + start * s${j}_0;`);
+  const open: string[] = [];
+  for (let d = 0; d < nd; d++) {
+    const ind = '  '.repeat(d + 1);
+    if (d > 0) for (const j of ptrs) L.push(`${ind}let p${j}_${d} = p${j}_${d - 1};`);
+    const chunked = kind === 'reduceAll' && (red === 'sum' || red === 'mean') && d === nd - 1;
+    if (chunked) {
+      const n = d === 0 ? 'end' : `n${d}`;
+      L.push(`${ind}for (let i${d} = ${d === 0 ? 'start' : '0'}; i${d} < ${n};) {`);
+      L.push(`${ind}  const e${d} = Math.min(${n}, i${d} + ${CHUNK}); let part = 0;`);
+      L.push(`${ind}  for (; i${d} < e${d}; i${d}++) {`);
+      open.push('chunk');
+    } else {
+      L.push(`${ind}for (let i${d} = ${d === 0 ? 'start' : '0'}; i${d} < ${d === 0 ? 'end' : `n${d}`}; i${d}++) {`);
+      open.push('plain');
+    }
+  }
+  const bodyInd = '  '.repeat(nd + (open[nd - 1] === 'chunk' ? 2 : 1));
+  const at = (j: number): string => `p${j}_${nd - 1}`;
+  if (kind === 'map') {
+    const { lines, value } = body(program, operands, opBase, at);
+    lines.forEach((l) => L.push(bodyInd + l));
+    L.push(`${bodyInd}A0[${at(0)}] = ${storeCast(value, program, req.out!.dtype)};`);
+  } else if (kind === 'reduceAll') {
+    const { lines, value } = body(program, operands, opBase, at);
+    lines.forEach((l) => L.push(bodyInd + l));
+    if (red === 'sum' || red === 'mean') L.push(`${bodyInd}part += ${value};`);
+    else L.push(...update(red!, value, 'ix').map((l) => bodyInd + l));
+    if (arg) L.push(`${bodyInd}ix++;`);
+  } else {
+    // reduceAxis: an inner loop along the reduced axis for each output element
+    for (let i = 0; i < operands.length; i++) L.push(`${bodyInd}let r${i + opBase} = ${at(i + opBase)};`);
+    L.push(`${bodyInd}let acc = ${identity(red!)}, ai = -1;`);
+    const sum = red === 'sum' || red === 'mean';
+    if (sum) {
+      L.push(`${bodyInd}for (let k = 0; k < nk;) {`);
+      L.push(`${bodyInd}  const ek = Math.min(nk, k + ${CHUNK}); let part = 0;`);
+      L.push(`${bodyInd}  for (; k < ek; k++) {`);
+    } else {
+      L.push(`${bodyInd}for (let k = 0; k < nk; k++) {`);
+    }
+    const kInd = bodyInd + (sum ? '    ' : '  ');
+    const { lines, value } = body(program, operands, opBase, (j) => `r${j}`);
+    lines.forEach((l) => L.push(kInd + l));
+    if (sum) L.push(`${kInd}part += ${value};`);
+    else L.push(...update(red!, value, 'k').map((l) => kInd + l));
+    operands.forEach((_, i) => {
+      const cls = axisClass[i];
+      if (cls !== '0') L.push(`${kInd}r${i + opBase} += ${cls === '1' ? '1' : `r${i + opBase}s`};`);
+    });
+    if (sum) {
+      L.push(`${bodyInd}  }`);
+      L.push(`${bodyInd}  acc += part;`);
+    }
+    L.push(`${bodyInd}}`);
+    L.push(`${bodyInd}A0[${at(0)}] = ${storeCast(finalValue(red!, 'nk'), null, req.out!.dtype)};`);
+  }
+  for (let d = nd - 1; d >= 0; d--) {
+    const ind = '  '.repeat(d + 1);
+    if (open[d] === 'chunk') {
+      L.push(...bump(d, ind + '    '));
+      L.push(`${ind}  }`);
+      L.push(`${ind}  acc += part;`);
+      L.push(`${ind}}`);
+    } else {
+      L.push(...bump(d, ind + '  '));
+      L.push(`${ind}}`);
+    }
+  }
+  if (kind === 'reduceAll') L.push(`  return [acc, ai];`);
+  L.push('};');
+  return L.join('\n');
+}
+
+function describe(kind: KernelKind, red?: ReduceOp): string {
+  if (kind === 'map') return 'out[p] = f(in[p]...)';
+  if (kind === 'reduceAll') return `acc = ${red}(acc, f(in[p]...)); return partial`;
+  return `out[p] = ${red} over k of f(in[p + k*s]...)`;
+}
+
+/** Straight-line statements computing one element; loads read A{j}[ptr(j)]. */
+function body(
+  program: Program,
+  operands: Operand[],
+  opBase: number,
+  ptr: (j: number) => string,
+): { lines: string[]; value: string } {
+  const lines: string[] = [];
+  const dt = (i: number): DType => program.instrs[i].dtype;
+  program.instrs.forEach((ins, n) => {
+    let e: string;
+    switch (ins.k) {
+      case 'load':
+        e = `A${ins.operand + opBase}[${ptr(ins.operand + opBase)}]`;
+        break;
+      case 'const':
+        e = `c${ins.index}`;
+        break;
+      case 'index':
+        e = ptr(ins.operand + opBase);
+        break;
+      case 'random': {
+        const fn = ins.dist === 'uniform' ? 'randUniform' : 'randNormal';
+        const v = `${fn}(${ptr(ins.operand + opBase)}, c${ins.seed}, c${ins.seed + 1}, c${ins.seed + 2})`;
+        e = ins.dtype === 'float32' ? `Math.fround(${v})` : v;
+        break;
+      }
+      case 'op': {
+        const args = ins.args.map((x) => castCode(`v${x}`, dt(x), ins.ct));
+        e = opCode(ins.op, ins.ct, args, ins.scalarExp);
+        if (ins.op === 'cast') e = castCode(`v${ins.args[0]}`, dt(ins.args[0]), ins.dtype);
+        break;
+      }
+    }
+    lines.push(`const v${n} = ${e};`);
+  });
+  void operands;
+  return { lines, value: `v${program.result}` };
+}
+
+/** Typed-array stores already wrap ints and round float32; only bool needs an explicit test. */
+function storeCast(value: string, program: Program | null, outDt: DType): string {
+  if (outDt !== 'bool') return value;
+  if (program && program.instrs[program.result].dtype === 'bool') return value;
+  return `(${value} !== 0 ? 1 : 0)`;
+}
+
+function identity(red: ReduceOp): string {
+  switch (red) {
+    case 'sum':
+    case 'mean':
+    case 'any':
+      return '0';
+    case 'prod':
+    case 'all':
+      return '1';
+    case 'min':
+    case 'argmin':
+      return 'Infinity';
+    case 'max':
+    case 'argmax':
+      return '-Infinity';
+  }
+}
+
+/** NaN propagates through min/max and wins argmin/argmax at its first position, as in NumPy. */
+function update(red: ReduceOp, v: string, idx: string): string[] {
+  switch (red) {
+    case 'prod':
+      return [`acc *= ${v};`];
+    case 'min':
+      return [`if (${v} < acc || ${v} !== ${v}) acc = ${v};`];
+    case 'max':
+      return [`if (${v} > acc || ${v} !== ${v}) acc = ${v};`];
+    case 'argmin':
+      return [`if (ai < 0 || ${v} < acc || (${v} !== ${v} && acc === acc)) { acc = ${v}; ai = ${idx}; }`];
+    case 'argmax':
+      return [`if (ai < 0 || ${v} > acc || (${v} !== ${v} && acc === acc)) { acc = ${v}; ai = ${idx}; }`];
+    case 'all':
+      return [`if (${v} === 0) acc = 0;`];
+    case 'any':
+      return [`if (${v} !== 0) acc = 1;`];
+    default:
+      return [`acc += ${v};`];
+  }
+}
+
+function finalValue(red: ReduceOp, n: string): string {
+  if (red === 'mean') return `acc / ${n}`;
+  if (red === 'argmin' || red === 'argmax') return 'ai';
+  return 'acc';
+}

@@ -1,0 +1,26 @@
+// The node's execution settings, with where each came from (for `distnumpy info`).
+import { availableParallelism } from 'node:os';
+
+export type Source = 'argument' | 'environment' | 'tuning file' | 'default';
+
+export interface Setting<T> {
+  value: T;
+  source: Source;
+  /** The tuning file's path when source is 'tuning file'. */
+  path?: string;
+}
+
+export interface SmpConfig {
+  threads: Setting<number>;
+  /** Work (elements x op cost) below which a kernel runs inline on the calling thread. */
+  inlineThreshold: Setting<number>;
+}
+
+export const DEFAULT_INLINE_THRESHOLD = 65536;
+
+export function defaultConfig(): SmpConfig {
+  return {
+    threads: { value: availableParallelism(), source: 'default' },
+    inlineThreshold: { value: DEFAULT_INLINE_THRESHOLD, source: 'default' },
+  };
+}

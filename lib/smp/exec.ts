@@ -1,0 +1,119 @@
+// Running one kernel on this node: inline when the work is too small to pay for a hand-off
+// (30-50 us, REFERENCE.md), otherwise split into one contiguous range of the outer loop per
+// thread, the calling thread taking the first range.
+import type { Kernel } from '../kernels/codegen.js';
+import { KernelCache } from '../kernels/compile.js';
+import type { TypedArray } from '../kernels/dtypes.js';
+import { gemmRows } from '../kernels/matmul.js';
+import { combinePartials, type Partial } from '../kernels/partials.js';
+import type { View } from '../kernels/view.js';
+import { blas } from './blas.js';
+import type { ThreadPool } from './pool.js';
+import type { ViewMsg } from './task.js';
+
+const local = new KernelCache();
+
+export interface Executor {
+  pool: ThreadPool;
+  inlineThreshold: number;
+}
+
+/** Split [0, n) into `parts` near-equal contiguous ranges. */
+export function ranges(n: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  const p = Math.max(1, Math.min(parts, n));
+  for (let i = 0; i < p; i++) out.push([Math.floor((n * i) / p), Math.floor((n * (i + 1)) / p)]);
+  return out;
+}
+
+function piecesFor(ex: Executor, split: number, work: number): number {
+  if (ex.pool.threads === 1 || work < ex.inlineThreshold) return 1;
+  return Math.min(ex.pool.threads, split);
+}
+
+/** Run a kernel over all its rows; whole-array reductions return the combined partial. */
+export async function runKernel(ex: Executor, k: Kernel, arrays: TypedArray[]): Promise<Partial | undefined> {
+  const pieces = piecesFor(ex, k.split, k.split * k.unitCost);
+  const fn = local.get(k.key, k.source);
+  if (pieces <= 1) {
+    const r = fn(arrays, k.meta, k.consts, 0, k.split);
+    return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r!]) : undefined;
+  }
+  const rs = ranges(k.split, pieces);
+  const remote = rs.slice(1).map(([start, end]) =>
+    ex.pool.run({ type: 'kernel', key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts, start, end }),
+  );
+  let first: Partial | undefined;
+  let firstError: unknown;
+  try {
+    first = fn(arrays, k.meta, k.consts, rs[0][0], rs[0][1]);
+  } catch (e) {
+    firstError = e;
+  }
+  // Wait for every piece even after a failure: no worker may still write into a buffer we free.
+  const settled = await Promise.allSettled(remote);
+  if (firstError) throw firstError;
+  const bad = settled.find((s) => s.status === 'rejected');
+  if (bad) throw (bad as PromiseRejectedResult).reason;
+  if (k.kind !== 'reduceAll') return undefined;
+  const parts = [first!, ...settled.map((s) => (s as PromiseFulfilledResult<Partial>).value)];
+  return combinePartials(k.reduce!, parts);
+}
+
+function toMsg(v: View): ViewMsg {
+  return { dtype: v.dtype, data: v.data, shape: [...v.shape], strides: [...v.strides], offset: v.offset };
+}
+
+/**
+ * c = a @ b for 2-D views; c is C-contiguous and fresh. Float dtypes go to BLAS when one is
+ * installed (it threads itself); otherwise the JS kernel splits rows over the pool.
+ */
+export async function runGemm(ex: Executor, a: View, b: View, c: View): Promise<void> {
+  const [M, K] = a.shape;
+  const N = b.shape[1];
+  const gemm = blas();
+  if (gemm && (c.dtype === 'float64' || c.dtype === 'float32') && a.dtype === c.dtype && b.dtype === c.dtype) {
+    // Views BLAS cannot read (negative or two non-unit strides) are packed first.
+    if (!blasLayout(a)) a = pack(a);
+    if (!blasLayout(b)) b = pack(b);
+    const la = blasLayout(a)!;
+    const lb = blasLayout(b)!;
+    if (M > 0 && N > 0) {
+      gemm(c.dtype, la.trans, lb.trans, M, N, K, 1, a.data, a.offset, la.ld, b.data, b.offset, lb.ld, 0, c.data, c.offset, N);
+      if (K === 0) c.data.fill(0, c.offset, c.offset + M * N);
+      return;
+    }
+  }
+  const pieces = piecesFor(ex, M, M * N * K);
+  if (pieces <= 1) return gemmRows(a, b, c, 0, M);
+  const rs = ranges(M, pieces);
+  const remote = rs.slice(1).map(([start, end]) =>
+    ex.pool.run({ type: 'gemm', a: toMsg(a), b: toMsg(b), c: toMsg(c), start, end }),
+  );
+  let err: unknown;
+  try {
+    gemmRows(a, b, c, rs[0][0], rs[0][1]);
+  } catch (e) {
+    err = e;
+  }
+  const settled = await Promise.allSettled(remote);
+  if (err) throw err;
+  const bad = settled.find((s) => s.status === 'rejected');
+  if (bad) throw (bad as PromiseRejectedResult).reason;
+}
+
+function pack(v: View): View {
+  const [r, c] = v.shape;
+  const data = new (v.data.constructor as Float64ArrayConstructor)(r * c);
+  for (let i = 0, q = 0; i < r; i++) for (let j = 0; j < c; j++) data[q++] = v.data[v.offset + i * v.strides[0] + j * v.strides[1]];
+  return { dtype: v.dtype, data, shape: [r, c], strides: [c, 1], offset: 0 };
+}
+
+/** Row-major BLAS wants unit stride along one axis; a transposed view is the other one. */
+function blasLayout(v: View): { trans: boolean; ld: number } | null {
+  const [r, c] = v.shape;
+  const [s0, s1] = v.strides;
+  if ((s1 === 1 || c === 1) && s0 >= Math.max(1, c)) return { trans: false, ld: Math.max(1, s0, c) };
+  if ((s0 === 1 || r === 1) && s1 >= Math.max(1, r)) return { trans: true, ld: Math.max(1, s1, r) };
+  return null;
+}

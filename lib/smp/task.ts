@@ -1,0 +1,42 @@
+// The message protocol between the calling thread and the pool's workers, typed in one place.
+import type { TypedArray } from '../kernels/dtypes.js';
+
+/** Run rows [start, end) of a generated kernel on arrays that live in SharedArrayBuffers. */
+export interface KernelTask {
+  type: 'kernel';
+  key: string;
+  source: string;
+  arrays: TypedArray[];
+  meta: number[];
+  consts: number[];
+  start: number;
+  end: number;
+}
+
+/** Rows [start, end) of the JS matrix product (no BLAS, or integer dtypes). */
+export interface GemmTask {
+  type: 'gemm';
+  a: ViewMsg;
+  b: ViewMsg;
+  c: ViewMsg;
+  start: number;
+  end: number;
+}
+
+export interface ViewMsg {
+  dtype: import('../kernels/dtypes.js').DType;
+  data: TypedArray;
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+
+/** Used by tests of fault handling: a task that throws, or exits its worker. */
+export interface FaultTask {
+  type: 'fault';
+  mode: 'throw' | 'exit';
+}
+
+export type Task = KernelTask | GemmTask | FaultTask;
+/** A whole-array reduction returns its partial; other tasks return nothing. */
+export type TaskResult = [number, number] | undefined;
