@@ -16,7 +16,7 @@ function blas(): BlasBinding | null {
 
 interface Operand {
   name: string;
-  array: ArrayBufferView & { length: number };
+  array: Float64Array | Float32Array;
   off: number;
   ld: number;
   rows: number;
@@ -47,7 +47,7 @@ function operand(dtype: GemmDType, name: string, array: unknown, offValue: unkno
 }
 
 function byteRange(m: Operand): [number, number] {
-  const size = m.array.BYTES_PER_ELEMENT as number;
+  const size = m.array.BYTES_PER_ELEMENT;
   return [m.off * size, (m.off + span(m)) * size];
 }
 

@@ -2,6 +2,7 @@
 // rank, which innermost strides are 0 or 1), then emit nested loops that step offsets
 // (p += s) and never rebuild an index per element. The source is cached by its key.
 import type { DType } from './dtypes.js';
+import { RNG_GROUP } from './helpers.js';
 import { castCode, opCode } from './ops.js';
 import type { Operand, Program, ReduceOp } from './program.js';
 import { programSignature } from './program.js';
@@ -75,7 +76,9 @@ export function buildKernel(req: KernelRequest): Kernel {
   const axisClass = axisStrides.map((s) => (s === 0 ? '0' : s === 1 ? '1' : 'v'));
   const sig = programSignature(program, operands);
   const key = `${kind}|${req.reduce ?? ''}|${hasOut ? req.out!.dtype : ''}|${nd}|${innerClass.join('')}|${axisClass.join('')}|${sig}`;
-  const source = emit(kind, req, nd, np, innerClass, axisClass, key);
+  // Dispatch: one flat run of unit (or zero) strides gets the tight single-index loop.
+  const flat = nd === 1 && kind !== 'reduceAxis' && innerClass.every((c) => c !== 'v') && (hasOut ? innerClass[0] === '1' : true);
+  const source = flat ? emitFlat(kind, req, innerClass, key) : emit(kind, req, nd, np, innerClass, axisClass, key);
   const dataOperands = operands.map((o, i) => (o.kind === 'data' ? i : -1)).filter((i) => i >= 0);
   let inner = 1;
   for (let d = 1; d < nd; d++) inner *= col.shape[d];
@@ -140,6 +143,7 @@ function emit(
     operands.forEach((_, i) => L.push(`  const r${i + opBase}s = m[${mi + 1 + i}];`));
   }
   program.consts.forEach((_, i) => L.push(`  const c${i} = c[${i}];`));
+  L.push(...rngLocals(program));
 
   const ptrs = Array.from({ length: np }, (_, j) => j);
   const stride = (j: number, d: number): string =>
@@ -232,6 +236,87 @@ function emit(
   return L.join('\n');
 }
 
+/**
+ * The flat case (everything contiguous or broadcast scalars after collapsing): subarrays at the
+ * piece's start and one index, which V8 compiles to the tightest loop; sums keep four
+ * accumulators so the loop is not bound by the latency of one chain of additions.
+ */
+function emitFlat(kind: KernelKind, req: KernelRequest, innerClass: string[], key: string): string {
+  const { program, operands } = req;
+  const hasOut = kind === 'map';
+  const opBase = hasOut ? 1 : 0;
+  const red = req.reduce;
+  const L: string[] = [];
+  L.push(`// ${key}`);
+  L.push(`// shape of the code: for i in [0, end-start): ${describe(kind, red)} on B[i]`);
+  L.push(`return function ${kernelName(kind, red, 1, program)}_flat(arrs, m, c, start, end) {`);
+  L.push('  const n = end - start;');
+  let a = 0;
+  const np = (hasOut ? 1 : 0) + operands.length;
+  for (let j = 0; j < np; j++) {
+    const o = `m[${1 + 2 * j}]`;
+    const isData = j < opBase || operands[j - opBase].kind === 'data';
+    if (isData) {
+      const arr = `arrs[${a++}]`;
+      if (innerClass[j] === '1') L.push(`  const B${j} = ${arr}.subarray(${o} + start, ${o} + end);`);
+      else L.push(`  const S${j} = ${arr}[${o}];`); // a broadcast scalar: one load
+    } else {
+      L.push(`  const q${j} = ${o} + start * m[${2 + 2 * j}];`);
+    }
+  }
+  program.consts.forEach((_, i) => L.push(`  const c${i} = c[${i}];`));
+  L.push(...rngLocals(program));
+  const emitBody = (i: string) =>
+    body(
+      program,
+      operands,
+      opBase,
+      (j) => (innerClass[j] === '0' ? `q${j}` : `(q${j} + ${i})`),
+      (j) => (innerClass[j] === '1' ? `B${j}[${i}]` : `S${j}`),
+    );
+  const arg = red === 'argmin' || red === 'argmax';
+  if (kind === 'map') {
+    const { lines, value } = emitBody('i');
+    L.push('  for (let i = 0; i < n; i++) {');
+    lines.forEach((l) => L.push('    ' + l));
+    L.push(`    B0[i] = ${storeCast(value, program, req.out!.dtype)};`);
+    L.push('  }');
+  } else if (red === 'sum' || red === 'mean') {
+    L.push('  let acc = 0;');
+    L.push(`  for (let i0 = 0; i0 < n;) {`);
+    L.push(`    const e0 = Math.min(n, i0 + ${CHUNK});`);
+    L.push('    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;');
+    L.push('    for (; i0 + 3 < e0; i0 += 4) {');
+    for (let u = 0; u < 4; u++) {
+      const { lines, value } = emitBody(u === 0 ? 'i0' : `(i0 + ${u})`);
+      L.push('      {');
+      lines.forEach((l) => L.push('        ' + l));
+      L.push(`        s${u} += ${value};`);
+      L.push('      }');
+    }
+    L.push('    }');
+    L.push('    for (; i0 < e0; i0++) {');
+    const { lines, value } = emitBody('i0');
+    lines.forEach((l) => L.push('      ' + l));
+    L.push(`      s0 += ${value};`);
+    L.push('    }');
+    L.push('    acc += (s0 + s1) + (s2 + s3);');
+    L.push('  }');
+    L.push('  return [acc, -1];');
+  } else {
+    L.push(`  let acc = ${identity(red!)}, ai = -1;`);
+    const { lines, value } = emitBody('i');
+    L.push('  for (let i = 0; i < n; i++) {');
+    lines.forEach((l) => L.push('    ' + l));
+    L.push(...update(red!, value, 'start + i').map((l) => '    ' + l));
+    L.push('  }');
+    L.push('  return [acc, ai];');
+  }
+  void arg;
+  L.push('};');
+  return L.join('\n');
+}
+
 function describe(kind: KernelKind, red?: ReduceOp): string {
   if (kind === 'map') return 'out[p] = f(in[p]...)';
   if (kind === 'reduceAll') return `acc = ${red}(acc, f(in[p]...)); return partial`;
@@ -244,6 +329,7 @@ function body(
   operands: Operand[],
   opBase: number,
   ptr: (j: number) => string,
+  load: (j: number) => string = (j) => `A${j}[${ptr(j)}]`,
 ): { lines: string[]; value: string } {
   const lines: string[] = [];
   const dt = (i: number): DType => program.instrs[i].dtype;
@@ -251,7 +337,7 @@ function body(
     let e: string;
     switch (ins.k) {
       case 'load':
-        e = `A${ins.operand + opBase}[${ptr(ins.operand + opBase)}]`;
+        e = load(ins.operand + opBase);
         break;
       case 'const':
         e = `c${ins.index}`;
@@ -260,8 +346,12 @@ function body(
         e = ptr(ins.operand + opBase);
         break;
       case 'random': {
-        const fn = ins.dist === 'uniform' ? 'randUniform' : 'randNormal';
-        const v = `${fn}(${ptr(ins.operand + opBase)}, c${ins.seed}, c${ins.seed + 1}, c${ins.seed + 2})`;
+        lines.push(...rngSeek(n, ins.dist === 'uniform' ? 2 : 4, ptr(ins.operand + opBase), ins.seed));
+        const u = (a: string, b: string): string => `((${a} >>> 5) * 67108864 + (${b} >>> 6)) * 1.1102230246251565e-16`;
+        const v =
+          ins.dist === 'uniform'
+            ? u(`g${n}a`, `g${n}b`)
+            : `Math.sqrt(-2 * Math.log(1 - ${u(`g${n}a`, `g${n}b`)})) * Math.cos(6.283185307179586 * ${u(`g${n}c`, `g${n}d`)})`;
         e = ins.dtype === 'float32' ? `Math.fround(${v})` : v;
         break;
       }
@@ -276,6 +366,45 @@ function body(
   });
   void operands;
   return { lines, value: `v${program.result}` };
+}
+
+/**
+ * Inline generator for random instruction n: the same numbers as helpers.randUniform/randNormal
+ * (Philox-seeded xoshiro128** per group of RNG_GROUP elements), with the state in locals so two
+ * random arrays read in one loop do not disturb each other.
+ */
+function rngSeek(n: number, per: number, idx: string, seed: number): string[] {
+  const g = `g${n}`;
+  const step = (w: string): string[] => [
+    `{ const t1 = Math.imul(${g}1, 5); ${w} = Math.imul((t1 << 7) | (t1 >>> 25), 9); const t = ${g}1 << 9;`,
+    `  ${g}2 ^= ${g}0; ${g}3 ^= ${g}1; ${g}1 ^= ${g}2; ${g}0 ^= ${g}3; ${g}2 ^= t; ${g}3 = (${g}3 << 11) | (${g}3 >>> 21); }`,
+  ];
+  const words = ['a', 'b', 'c', 'd'].slice(0, per).map((w) => `${g}${w}`);
+  return [
+    `if (${idx} !== ${g}cur) {`,
+    `  if (${idx} !== ${g}cur + 1 || ${idx} % ${RNG_GROUP} === 0) {`,
+    `    const grp = Math.floor(${idx} / ${RNG_GROUP});`,
+    `    rngGroup(grp, c${seed}, c${seed + 1}, c${seed + 2}, ${g}st);`,
+    `    ${g}0 = ${g}st[0]; ${g}1 = ${g}st[1]; ${g}2 = ${g}st[2]; ${g}3 = ${g}st[3]; ${g}cur = grp * ${RNG_GROUP} - 1;`,
+    `  }`,
+    `  while (${g}cur < ${idx}) {`,
+    ...words.flatMap((w) => step(w).map((l) => '    ' + l)),
+    `    ${g}cur++;`,
+    `  }`,
+    `}`,
+  ];
+}
+
+/** Locals of every random instruction's generator, declared before the loops. */
+function rngLocals(program: Program): string[] {
+  const out: string[] = [];
+  program.instrs.forEach((ins, n) => {
+    if (ins.k !== 'random') return;
+    const g = `g${n}`;
+    out.push(`  let ${g}0 = 0, ${g}1 = 0, ${g}2 = 0, ${g}3 = 0, ${g}a = 0, ${g}b = 0, ${g}c = 0, ${g}d = 0, ${g}cur = -2;`);
+    out.push(`  const ${g}st = new Int32Array(4);`);
+  });
+  return out;
 }
 
 /** Typed-array stores already wrap ints and round float32; only bool needs an explicit test. */

@@ -1,0 +1,34 @@
+// The `distnumpy` command.
+import { info } from './info.js';
+
+const USAGE = `usage: distnumpy <command> [options]
+
+commands:
+  info [--json]     the mode, thread count, thresholds, BLAS and MPI status in force
+  help              this text
+`;
+
+export function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'info': {
+      const bad = rest.filter((a) => a !== '--json');
+      if (bad.length) return usage(`unknown option ${bad[0]} for info`);
+      return info(rest.includes('--json'));
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    case undefined:
+      return usage('a command is required');
+    default:
+      return usage(`unknown command '${cmd}'`);
+  }
+}
+
+function usage(msg: string): number {
+  process.stderr.write(`distnumpy: ${msg}\n${USAGE}`);
+  return 2;
+}
