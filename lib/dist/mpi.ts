@@ -64,6 +64,12 @@ export class Comm {
 
   get THREAD_MULTIPLE(): number { return this.#mpi.THREAD_MULTIPLE; }
 
+  /** MPI_Initialized: true once MPI was initialized, also after Finalize. */
+  Initialized(): boolean { return this.#mpi.Initialized(); }
+
+  Finalized(): boolean { return this.#mpi.Finalized(); }
+
+  /** Initialized and not yet finalized: MPI calls may be made. */
   get initialized(): boolean { return this.#mpi.Initialized() && !this.#mpi.Finalized(); }
 
   get rank(): number { this.#ready('rank'); return this.#rank; }

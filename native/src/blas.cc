@@ -1,0 +1,151 @@
+// dn_blas: OpenBLAS cblas_dgemm / cblas_sgemm on typed arrays in place (zero copy, also over
+// SharedArrayBuffer), row-major as NumPy's C order. lib/dist/blas.ts checks every argument with
+// messages that name the values; the checks here only keep a direct caller from reading or
+// writing out of bounds. The addon keeps no state, so every worker thread may load it.
+#include <napi.h>
+#include <cblas.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#ifndef OPENBLAS_CONFIG_H
+// A netlib cblas.h does not declare OpenBLAS's extensions, but libopenblas exports them.
+extern "C" {
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+char* openblas_get_config(void);
+}
+#endif
+
+namespace {
+
+struct Matrix {
+  void* data;
+  size_t length;  // in elements
+};
+
+// napi_get_typedarray_info, not Napi::TypedArray::ArrayBuffer().Data(): the latter rejects a
+// SharedArrayBuffer, the former gives the pointer into it directly.
+Matrix GetMatrix(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type kind,
+                 const char* name) {
+  Napi::Env env = info.Env();
+  Napi::Value v = info[i];
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!v.IsTypedArray() ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != kind) {
+    throw Napi::TypeError::New(env, std::string(name) + " must be a " +
+                                        (kind == napi_float64_array ? "Float64Array" : "Float32Array"));
+  }
+  return {data, length};
+}
+
+int64_t GetInt(const Napi::CallbackInfo& info, size_t i, const char* name, int64_t min) {
+  Napi::Env env = info.Env();
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(env, std::string(name) + " must be a number");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= static_cast<double>(min) && d <= std::numeric_limits<int>::max()) ||
+      d != static_cast<double>(static_cast<int64_t>(d))) {
+    throw Napi::RangeError::New(env, std::string(name) + " must be an integer in [" +
+                                         std::to_string(min) + ", 2^31-1]");
+  }
+  return static_cast<int64_t>(d);
+}
+
+double GetDouble(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+// A rows x cols row-major matrix at element offset `off` with leading dimension `ld` must lie
+// inside the array: its last element is off + (rows-1)*ld + cols - 1.
+void CheckFits(Napi::Env env, const char* name, const Matrix& m, int64_t off, int64_t ld,
+               int64_t rows, int64_t cols) {
+  if (ld < (cols > 1 ? cols : 1)) {
+    throw Napi::RangeError::New(env, std::string("leading dimension of ") + name + " is too small");
+  }
+  if (rows == 0 || cols == 0) return;
+  if (off + (rows - 1) * ld + cols > static_cast<int64_t>(m.length)) {
+    throw Napi::RangeError::New(env, std::string(name) + " does not fit in its array");
+  }
+}
+
+template <typename T>
+void CallGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, T alpha, const T* A,
+              int lda, const T* B, int ldb, T beta, T* C, int ldc);
+
+template <>
+void CallGemm<double>(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, double alpha,
+                      const double* A, int lda, const double* B, int ldb, double beta, double* C,
+                      int ldc) {
+  cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+template <>
+void CallGemm<float>(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+                     const float* A, int lda, const float* B, int ldb, float beta, float* C,
+                     int ldc) {
+  cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+// (transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc)
+template <typename T, napi_typedarray_type Kind>
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 16) throw Napi::TypeError::New(env, "gemm takes 16 arguments");
+  bool transA = info[0].ToBoolean();
+  bool transB = info[1].ToBoolean();
+  int64_t M = GetInt(info, 2, "M", 0), N = GetInt(info, 3, "N", 0), K = GetInt(info, 4, "K", 0);
+  double alpha = GetDouble(info, 5, "alpha");
+  Matrix A = GetMatrix(info, 6, Kind, "A");
+  int64_t offA = GetInt(info, 7, "offA", 0), lda = GetInt(info, 8, "lda", 1);
+  Matrix B = GetMatrix(info, 9, Kind, "B");
+  int64_t offB = GetInt(info, 10, "offB", 0), ldb = GetInt(info, 11, "ldb", 1);
+  double beta = GetDouble(info, 12, "beta");
+  Matrix C = GetMatrix(info, 13, Kind, "C");
+  int64_t offC = GetInt(info, 14, "offC", 0), ldc = GetInt(info, 15, "ldc", 1);
+
+  CheckFits(env, "A", A, offA, lda, transA ? K : M, transA ? M : K);
+  CheckFits(env, "B", B, offB, ldb, transB ? N : K, transB ? K : N);
+  CheckFits(env, "C", C, offC, ldc, M, N);
+  if (M == 0 || N == 0) return env.Undefined();
+
+  CallGemm<T>(transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), static_cast<T>(alpha),
+              static_cast<const T*>(A.data) + offA, static_cast<int>(lda),
+              static_cast<const T*>(B.data) + offB, static_cast<int>(ldb), static_cast<T>(beta),
+              static_cast<T*>(C.data) + offC, static_cast<int>(ldc));
+  return env.Undefined();
+}
+
+// The thread count is process-wide in OpenBLAS: every thread that loaded the addon shares it.
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  openblas_set_num_threads(static_cast<int>(GetInt(info, 0, "n", 1)));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), openblas_get_num_threads());
+}
+
+Napi::Value Config(const Napi::CallbackInfo& info) {
+  const char* config = openblas_get_config();
+  return Napi::String::New(info.Env(), config ? config : "");
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("dgemm", Napi::Function::New(env, Gemm<double, napi_float64_array>, "dgemm"));
+  exports.Set("sgemm", Napi::Function::New(env, Gemm<float, napi_float32_array>, "sgemm"));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
+  exports.Set("config", Napi::Function::New(env, Config, "config"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(dn_blas, Init)
