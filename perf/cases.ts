@@ -29,6 +29,14 @@ export const CASES: Case[] = [
     },
   },
   {
+    name: 'fused chain, new result array',
+    bytes: 5 * 8 * N,
+    async setup() {
+      const [a, b, c, d] = await inputs(4);
+      return () => (a.add(b).mul(c).sub(d).copy(), dn.flush());
+    },
+  },
+  {
     name: 'transcendental sqrt(a)+exp(b)+sin(c), 1e7 f64',
     bytes: 4 * 8 * N,
     async setup() {

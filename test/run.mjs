@@ -15,7 +15,7 @@ let skipped = 0;
 let ok = true;
 for (const r of runs) {
   console.log(`\n=== ${r.name} ===`);
-  const res = spawnSync('npx', ['ava', ...r.files], {
+  const res = spawnSync('npx', ['ava', '--tap', ...r.files], {
     env: { ...process.env, ...r.env, NODE_DISABLE_COLORS: '1', FORCE_COLOR: '0' },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,11 +24,12 @@ for (const r of runs) {
   process.stderr.write(res.stderr);
   const text = res.stdout + res.stderr;
   const num = (re) => Number(re.exec(text)?.[1] ?? 0);
-  const p = num(/(\d+) tests? passed/);
-  const f = num(/(\d+) tests? failed/) + num(/(\d+) uncaught exceptions?/) + num(/(\d+) unhandled rejections?/);
+  // ava's TAP summary: "# pass N", "# fail N", "# skip N".
+  const p = num(/^# pass (\d+)/m);
+  const f = num(/^# fail (\d+)/m);
   passed += p;
   failed += f;
-  skipped += num(/(\d+) tests? skipped/);
+  skipped += num(/^# skip (\d+)/m);
   if (res.status !== 0) {
     ok = false;
     if (f === 0) failed += 1; // a crash or timeout that ava did not count as a test

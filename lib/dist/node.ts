@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { type SmpConfig, type Setting, defaultConfig } from '../smp/config.js';
 import { ThreadPool } from '../smp/pool.js';
 import { useBlas } from '../smp/blas.js';
-import { setMemoryLimit } from '../smp/store.js';
+import { setCollector, setMemoryLimit } from '../smp/store.js';
+import { gcFunction } from '../smp/gc.js';
 import { blasThreads, gemm } from './blas.js';
 import { loadBlas, nativeStatus } from './native.js';
 
@@ -50,6 +51,7 @@ export function resolveConfig(opts: RuntimeOptions): SmpConfig {
 export function startNode(opts: RuntimeOptions): NodeHandle {
   const config = resolveConfig(opts);
   if (opts.maxBytesPerRank !== undefined) setMemoryLimit(positiveInt('maxBytesPerRank', opts.maxBytesPerRank));
+  setCollector(gcFunction());
   const pool = new ThreadPool(config.threads.value);
   const blas = loadBlas();
   if (blas) {

@@ -20,7 +20,9 @@ export type Step =
       count?: number;
     }
   | { kind: 'gemm'; op: string; a: Leaf; b: Leaf; c: Leaf }
-  | { kind: 'copy'; op: string; src: Block; dst: Block };
+  | { kind: 'copy'; op: string; src: Block; dst: Block }
+  /** dispose(): the block goes back to the store once the steps recorded before it have run. */
+  | { kind: 'release'; op: string; block: Block };
 
 export type StepRunner = (s: Step) => Promise<void>;
 
@@ -44,10 +46,12 @@ function inputsOf(s: Step): Block[] {
       return [s.a.block, s.b.block];
     case 'copy':
       return [s.src];
+    case 'release':
+      return [];
   }
 }
 
-function outputOf(s: Step): Block {
+function outputOf(s: Step): Block | null {
   switch (s.kind) {
     case 'kernel':
       return s.out;
@@ -55,6 +59,8 @@ function outputOf(s: Step): Block {
       return s.c.block;
     case 'copy':
       return s.dst;
+    case 'release':
+      return null;
   }
 }
 
@@ -75,7 +81,8 @@ async function runAll(list: Step[], run: StepRunner): Promise<void> {
   for (let i = 0; i < list.length; i++) {
     const s = list[i];
     try {
-      const bad = inputsOf(s).find((b) => failed.has(b) || b.disposed);
+      // Disposed blocks stay valid until the flush after dispose() (which is this one or later).
+      const bad = inputsOf(s).find((b) => failed.has(b) || b.released);
       if (bad) {
         throw failed.get(bad) ?? new Error('an input array was disposed before the batch ran');
       }
@@ -83,7 +90,8 @@ async function runAll(list: Step[], run: StepRunner): Promise<void> {
     } catch (e) {
       const err = e instanceof Error && (e as Error & { code?: string }).code === 'ERR_EXECUTION' ? e : executionError(s.op, e);
       for (const rest of list.slice(i)) {
-        failed.set(outputOf(rest), err);
+        const o = outputOf(rest);
+        if (o) failed.set(o, err);
       }
       throw err;
     }

@@ -6,7 +6,7 @@ import { ShapeError, rangeError, typeError } from './errors.js';
 import { freshLeaf } from './materialise.js';
 import { NdArray, wrap } from './ndarray.js';
 import { ensureInit } from './runtime.js';
-import { describe, makeEw } from './ufuncs.js';
+import { checkIntScalar, describe, makeEw } from './ufuncs.js';
 
 export type ShapeArg = number | readonly number[];
 export interface DTypeOption {
@@ -45,7 +45,8 @@ export function full(shape: ShapeArg, value: number | boolean, opts?: DTypeOptio
   if (typeof value !== 'number' && typeof value !== 'boolean') {
     throw typeError(`full: fill value must be a number or a boolean, got ${describe(value)}`, 'ERR_OPERAND');
   }
-  const dt = checkDType(options(opts, 'full').dtype, scalarDType(value) === 'int32' ? 'int32' : scalarDType(value));
+  const dt = checkDType(options(opts, 'full').dtype, scalarDType(value));
+  checkIntScalar(value, dt);
   const leaf = freshLeaf(dt, s);
   leaf.block.data.fill(castScalar(value, dt));
   return wrap(leaf);
@@ -107,12 +108,19 @@ export function linspace(start: number, stop: number, num0 = 50, opts?: DTypeOpt
   const endpoint = opts?.endpoint ?? true;
   const dt = checkDType(opts?.dtype, 'float64');
   const leaf = freshLeaf(dt, [n]);
+  // numpy.linspace, step by step: y = i*step + start (i/div*delta when step underflows to 0,
+  // i*delta when there is no step), the endpoint set exactly, floored for integer dtypes.
   const div = endpoint ? n - 1 : n;
   const delta = stop - start;
   const step = delta / div;
   const d = leaf.block.data;
-  for (let i = 0; i < n; i++) d[i] = castScalar(step === 0 ? ((i / div) * delta) + start : i * step + start, dt);
-  if (endpoint && n > 1) d[n - 1] = castScalar(stop, dt);
+  const intOut = dt === 'int32' || dt === 'uint8';
+  for (let i = 0; i < n; i++) {
+    let y = div > 0 ? (step === 0 ? (i / div) * delta : i * step) : i * delta;
+    y += start;
+    if (endpoint && n > 1 && i === n - 1) y = stop;
+    d[i] = castScalar(intOut ? Math.floor(y) : y, dt);
+  }
   return wrap(leaf);
 }
 
@@ -168,7 +176,11 @@ export function array(src: unknown, opts?: DTypeOption & { shape?: readonly numb
   const dt = checkDType(opts?.dtype, inferred);
   const leaf = freshLeaf(dt, shape);
   const d: TypedArray = leaf.block.data;
-  for (let i = 0; i < flat.length; i++) d[i] = castScalar(flat[i], dt);
+  const typed = ArrayBuffer.isView(src);
+  for (let i = 0; i < flat.length; i++) {
+    if (!typed) checkIntScalar(flat[i], dt);
+    d[i] = castScalar(flat[i], dt);
+  }
   return wrap(leaf);
 }
 
@@ -182,6 +194,7 @@ function inferShape(x: unknown): number[] {
 function flatten(x: unknown, shape: number[], d: number, out: (number | boolean)[]): void {
   if (d === shape.length) {
     if (typeof x !== 'number' && typeof x !== 'boolean') {
+      if (!Array.isArray(x)) throw typeError(`array: expected numbers, booleans or (nested) arrays of them, got ${describe(x)}`, 'ERR_OPERAND');
       throw new ShapeError(
         `setting an array element with a sequence. The requested array has an inhomogeneous shape after ${d} dimensions.`,
         'ERR_RAGGED',

@@ -78,7 +78,8 @@ export function formatArray(data: TypedArray, shape: readonly number[], dtype: D
   if (dtype === 'bool') fmt = (v) => (v ? 'True' : 'False');
   else if (dtype === 'float32' || dtype === 'float64') fmt = floatFormatter(values);
   else fmt = (v) => String(v);
-  if (nd === 0) return fmt(data[0]).replace(/ +$/, '');
+  if (nd === 0) return dtype === 'float32' || dtype === 'float64' ? pyRepr(data[0], dtype === 'float32') : fmt(data[0]);
+  if (n === 0) return '[]';
   const width = Math.max(...values.map((v) => fmt(v).length), 0);
   const cell = (v: number): string => fmt(v).padStart(width);
   const render = (d: number, off: number, indent: string): string => {
@@ -117,11 +118,35 @@ function wrapLine(items: string[], indent: string): string {
   let line = '';
   for (const it of items) {
     const add = line === '' ? it : `${line} ${it}`;
-    if (add.length + indent.length > 75 && line !== '') {
+    if (add.length + indent.length > 74 && line !== '') {
       lines.push(line);
       line = it;
     } else line = add;
   }
   lines.push(line);
   return lines.join('\n' + indent);
+}
+
+/** Python's repr of a float, which is how NumPy prints a 0-d float array: 3.0, 1e-07, 1e+16. */
+export function pyRepr(v: number, single = false): string {
+  if (!Number.isFinite(v)) return special(v);
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const [m, e] = (single ? shortestSingle(v) : v.toExponential()).split('e');
+  const exp = Number(e);
+  if (exp < -4 || exp >= 16) return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  const digits = m.replace('-', '').replace('.', '');
+  const sign = v < 0 ? '-' : '';
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  const ip = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  const fp = digits.slice(exp + 1);
+  return `${sign}${ip}.${fp || '0'}`;
+}
+
+/** The shortest decimal (exponential form) that reads back as the same float32. */
+function shortestSingle(v: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const s = v.toExponential(p - 1);
+    if (Math.fround(Number(s)) === v) return s.replace(/\.?0+e/, 'e');
+  }
+  return v.toExponential();
 }

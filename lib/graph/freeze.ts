@@ -38,6 +38,8 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew) =>
     let e = resolve(e0);
     const seen = memo.get(e);
     if (seen !== undefined) return seen;
+    if (e.kind === 'ew' && e.disposed) throw new Error('cannot use an array after dispose()');
+    if (e.kind === 'ew') e.consumed = true;
     if (e.kind === 'ew' && !sameShape(e.shape, shape)) e = realise(e);
     let r: number;
     if (e.kind === 'const') {

@@ -40,7 +40,7 @@ export function matmul(a: NdArray, b: NdArray, name: 'matmul' | 'dot' = 'matmul'
   if (sa[ka] !== sb[kb]) {
     if (name === 'matmul') {
       throw new ShapeError(
-        `matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size ${sb[kb]} is different from ${sa[ka]})`,
+        `matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size ${sb[kb]} is different from ${sa[ka]}): shapes ${shapeStr(sa)} and ${shapeStr(sb)}`,
         'ERR_ALIGN',
       );
     }

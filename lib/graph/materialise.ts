@@ -28,6 +28,7 @@ function recordMap(op: string, f: Frozen, out: Leaf): void {
 /** Materialise an Ew node into a fresh C-contiguous block (once; later uses read the block). */
 export function realise(e: Ew): Leaf {
   if (e.realised) return e.realised;
+  if (e.disposed) throw new Error('cannot use an array after dispose()');
   const out = freshLeaf(e.dtype, e.shape);
   const f = freeze(e, e.shape, realise);
   recordMap(e.op, f, out);

@@ -2,7 +2,6 @@
 // element-wise expression not yet computed) and forwards each method to the module that holds it.
 import type { DType, TypedArray } from '../kernels/dtypes.js';
 import { cStrides, isCContiguous, shapeSize, shapeStr } from '../kernels/shape.js';
-import { release } from '../smp/store.js';
 import { ShapeError, axisError, rangeError, typeError } from './errors.js';
 import { asLeaf, freshLeaf, writeInto } from './materialise.js';
 import { type ArrayNode, type Ew, type Leaf, resolve } from './node.js';
@@ -96,6 +95,7 @@ export class NdArray {
       }
       writeInto(leaf, resolve(v), 'assign');
     } else if (typeof value === 'number' || typeof value === 'boolean') {
+      U.checkIntScalar(value, leaf.dtype);
       const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
       writeInto(leaf, { kind: 'const', value: v, dtype: 'float64' }, 'assign');
     } else {
@@ -118,7 +118,12 @@ export class NdArray {
   /** Free this array's memory now (and that of views sharing it); using them later throws. */
   dispose(): void {
     const n = resolve(this[NODE]);
-    if (n.kind === 'leaf') IO.disposeAfterFlush(n.block, release);
+    if (n.kind === 'leaf') IO.disposeBlock(n.block);
+    else {
+      // A lazy expression holds no memory of its own: forget its inputs and refuse later use.
+      (n as Ew).disposed = true;
+      (n as Ew).args = [];
+    }
   }
 
   // ---- element-wise ------------------------------------------------------------------------

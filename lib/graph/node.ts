@@ -38,6 +38,10 @@ export interface Ew {
   /** Fused nodes below this one, counted with repeats: bounds a generated kernel's size. */
   weight: number;
   realised: Leaf | null;
+  /** Read by another node or a recorded step: flush() need not materialise it on its own. */
+  consumed?: boolean;
+  /** dispose() was called on the (lazy) array: it may not be used again. */
+  disposed?: boolean;
 }
 
 export type Expr = Leaf | Const | Ew;
@@ -76,5 +80,23 @@ export function pendingReaders(block: Block): Ew[] {
     else if (n.args.some((a) => a.kind === 'leaf' && a.block === block)) out.push(n);
     else set.delete(r);
   }
+  return out;
+}
+
+/** Ew nodes made since the last flush; the ones nothing consumed are the program's results. */
+let roots: WeakRef<Ew>[] = [];
+
+export function noteRoot(e: Ew): void {
+  roots.push(new WeakRef(e));
+}
+
+/** The still-lazy results the program holds (made since the last flush, read by nothing). */
+export function takeRoots(): Ew[] {
+  const out: Ew[] = [];
+  for (const r of roots) {
+    const e = r.deref();
+    if (e && !e.realised && !e.consumed) out.push(e);
+  }
+  roots = [];
   return out;
 }

@@ -2,17 +2,19 @@
 import { CTOR, type DType, type TypedArray } from '../kernels/dtypes.js';
 import { cStrides, shapeSize } from '../kernels/shape.js';
 import type { Block } from '../smp/store.js';
-import { failureOf } from './batch.js';
+import { failureOf, record } from './batch.js';
 import { asLeaf } from './materialise.js';
 import type { ArrayNode, Leaf } from './node.js';
 import { flush } from './runtime.js';
 
-/** Blocks disposed while steps that use them may still be pending are released after a flush. */
-export function disposeAfterFlush(b: Block, release: (b: Block) => void): void {
-  void flush().then(
-    () => release(b),
-    () => release(b),
-  );
+/**
+ * dispose(): no call may record work on the block from now on; its memory goes back to the store
+ * when the steps already recorded (which may still read or write it) have run.
+ */
+export function disposeBlock(b: Block): void {
+  if (b.disposed) return;
+  b.disposed = true;
+  record({ kind: 'release', op: 'dispose', block: b });
 }
 
 function copyOut(l: Leaf): TypedArray {

@@ -35,11 +35,12 @@ export function reduce(red: ReduceOp, x: NdArray, axis?: number, dtype?: DType):
   ensureInit();
   const n = nodeOf(x);
   const nd = n.shape.length;
-  const ax = axis === undefined || axis === null ? undefined : normAxis(axis, Math.max(nd, 1));
+  // NumPy lets a 0-d array reduce over axis 0, except in mean.
+  const ax = axis === undefined || axis === null ? undefined : normAxis(axis, red === 'mean' ? nd : Math.max(nd, 1));
   const noIdentity = red === 'min' || red === 'max' || red === 'argmin' || red === 'argmax';
   if (noIdentity) {
     const len = ax === undefined || nd === 0 ? shapeSize(n.shape) : n.shape[ax];
-    const outSize = ax === undefined || nd === 0 ? 1 : shapeSize(n.shape) / Math.max(1, n.shape[ax]);
+    const outSize = ax === undefined || nd === 0 ? 1 : shapeSize(n.shape.filter((_, i) => i !== ax));
     if (len === 0 && (outSize > 0 || ax === undefined)) {
       const what = red.startsWith('arg') ? `attempt to get ${red} of an empty sequence` : `zero-size array to reduction operation ${NUMPY[red]} which has no identity`;
       throw new ShapeError(what, 'ERR_EMPTY_REDUCTION');

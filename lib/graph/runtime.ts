@@ -4,9 +4,10 @@ import type { Kernel } from '../kernels/codegen.js';
 import type { TypedArray } from '../kernels/dtypes.js';
 import { startNode, type NodeHandle, type RuntimeOptions } from '../dist/node.js';
 import { type Executor, runGemm, runKernel } from '../smp/exec.js';
-import type { Block } from '../smp/store.js';
+import { type Block, letFinalizersRun, release } from '../smp/store.js';
 import { flushWith, type Step } from './batch.js';
-import type { Leaf } from './node.js';
+import { type Leaf, takeRoots } from './node.js';
+import { realise } from './materialise.js';
 
 let node: NodeHandle | null = null;
 let executor: Executor | null = null;
@@ -43,6 +44,9 @@ async function runStep(s: Step): Promise<void> {
     case 'copy':
       (s.dst.data as Float64Array).set(s.src.data as Float64Array);
       return;
+    case 'release':
+      release(s.block);
+      return;
   }
 }
 
@@ -58,9 +62,15 @@ async function runKernelStep(ex: Executor, k: Kernel, out: Block, blocks: (Block
   }
 }
 
+/**
+ * Run everything recorded so far. Element-wise results the program still holds and nothing has
+ * consumed are materialised too (as DistNumPy's flush runs every recorded op); intermediates of
+ * fused chains are not.
+ */
 export function flush(): Promise<void> {
   ensureInit();
-  return flushWith(runStep);
+  for (const e of takeRoots()) realise(e);
+  return flushWith(runStep).then(letFinalizersRun);
 }
 
 export async function shutdown(): Promise<void> {

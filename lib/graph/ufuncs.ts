@@ -4,18 +4,18 @@ import {
   type DType,
   INT_RANGE,
   castScalar,
+  intScalarFits,
   isDType,
   promote,
   promoteScalar,
   scalarDType,
-  scalarKind,
   type Scalar,
 } from '../kernels/dtypes.js';
 import { NUMPY_NAME, type OpName, opResultDType } from '../kernels/ops.js';
 import { broadcastShapes, sameShape, shapeStr } from '../kernels/shape.js';
 import { ShapeError, broadcastError, typeError } from './errors.js';
 import { realise, writeInto } from './materialise.js';
-import { type ArrayNode, type Const, type Expr, type Ew, registerReader, resolve } from './node.js';
+import { type ArrayNode, type Const, type Expr, type Ew, noteRoot, registerReader, resolve } from './node.js';
 import { ensureInit } from './runtime.js';
 import { NdArray, nodeOf, wrap } from './ndarray.js';
 
@@ -47,11 +47,8 @@ export function describe(x: unknown): string {
 }
 
 /** NumPy 2 refuses Python integers that do not fit the array's integer dtype. */
-function checkIntScalar(v: Scalar, dt: DType): void {
-  const r = INT_RANGE[dt];
-  if (r && typeof v === 'number' && scalarKind(v) === 'int' && (v < r[0] || v > r[1])) {
-    throw typeError(`Python integer ${v} out of bounds for ${dt}`, 'ERR_OVERFLOW');
-  }
+export function checkIntScalar(v: Scalar, dt: DType): void {
+  if (!intScalarFits(v, dt)) throw typeError(`Python integer ${v} out of bounds for ${dt}`, 'ERR_OVERFLOW');
 }
 
 /** The common dtype of the inputs under NEP 50 (scalars are weak). */
@@ -61,11 +58,14 @@ function commonDType(ins: In[], op: OpName): DType {
   let dt = arrays.map((a) => a.node.dtype).reduce(promote);
   for (const i of ins) {
     if ('scalar' in i) {
-      checkIntScalar(i.scalar, dt);
+      if (!intScalarFits(i.scalar, dt)) {
+        // NumPy 2 compares an out-of-range Python int exactly instead of refusing it.
+        if (COMPARE.has(op)) return 'float64';
+        checkIntScalar(i.scalar, dt);
+      }
       dt = promoteScalar(dt, i.scalar);
     }
   }
-  void op;
   return dt;
 }
 
@@ -100,7 +100,11 @@ export function makeEw(op: Ew['op'], args: Expr[], dtype: DType, ct: DType, shap
     realised: null,
     ...extra,
   };
-  for (const a of resolved) if (a.kind === 'leaf') registerReader(a.block, e);
+  for (const a of resolved) {
+    if (a.kind === 'leaf') registerReader(a.block, e);
+    else if (a.kind === 'ew') a.consumed = true;
+  }
+  noteRoot(e);
   return e;
 }
 
@@ -175,8 +179,16 @@ export function where(cond: Operand, x: Operand, y: Operand, opts?: UfuncOptions
   return finish('where', e, opts);
 }
 
-export function clip(x: Operand, lo: Operand | null, hi: Operand | null, opts?: UfuncOptions): NdArray {
-  if (lo === null && hi === null) throw typeError('One of max or min must be given', 'ERR_CLIP');
+export function clip(x: Operand, lo0: Operand | null, hi0: Operand | null, opts?: UfuncOptions): NdArray {
+  let lo = lo0 ?? null;
+  let hi = hi0 ?? null;
+  // A Python int bound beyond an integer dtype's range cannot bind: NumPy 2 ignores it.
+  if (x instanceof NdArray) {
+    const r = INT_RANGE[x.dtype];
+    if (r && typeof lo === 'number' && Number.isInteger(lo) && lo < r[0]) lo = null;
+    if (r && typeof hi === 'number' && Number.isInteger(hi) && hi > r[1]) hi = null;
+  }
+  if (lo === null && hi === null) return x instanceof NdArray && !opts?.out ? x.copy() : binary('maximum', x, x, opts);
   if (lo === null) return binary('minimum', x, hi!, opts);
   if (hi === null) return binary('maximum', x, lo, opts);
   return binary('minimum', binary('maximum', x, lo), hi, opts);

@@ -81,6 +81,8 @@ export function parseHeader(buf: Uint8Array, fileSize: number): NpyHeader {
 export function formatHeader(dtype: DType, shape: readonly number[]): Uint8Array {
   const shp = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let dict = `{'descr': '${NPY_DESCR[dtype]}', 'fortran_order': False, 'shape': ${shp}, }`;
+  // numpy.save leaves room for the first axis to grow to 21 digits in place.
+  if (shape.length > 0) dict += ' '.repeat(21 - String(shape[0]).length);
   let major = 1;
   let pre = 10;
   if (dict.length + 11 > 65535) {

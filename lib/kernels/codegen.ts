@@ -217,7 +217,7 @@ function emit(
       L.push(`${bodyInd}  acc += part;`);
     }
     L.push(`${bodyInd}}`);
-    L.push(`${bodyInd}A0[${at(0)}] = ${storeCast(finalValue(red!, 'nk'), null, req.out!.dtype)};`);
+    L.push(`${bodyInd}A0[${at(0)}] = ${storeCast(finalValue(red!, 'nk') + negZeroFix(req), null, req.out!.dtype)};`);
   }
   for (let d = nd - 1; d >= 0; d--) {
     const ind = '  '.repeat(d + 1);
@@ -231,7 +231,7 @@ function emit(
       L.push(`${ind}}`);
     }
   }
-  if (kind === 'reduceAll') L.push(`  return [acc, ai];`);
+  if (kind === 'reduceAll') L.push(`  return [acc${negZeroFix(req)}, ai];`);
   L.push('};');
   return L.join('\n');
 }
@@ -302,7 +302,7 @@ function emitFlat(kind: KernelKind, req: KernelRequest, innerClass: string[], ke
     L.push('    }');
     L.push('    acc += (s0 + s1) + (s2 + s3);');
     L.push('  }');
-    L.push('  return [acc, -1];');
+    L.push(`  return [acc${negZeroFix(req)}, -1];`);
   } else {
     L.push(`  let acc = ${identity(red!)}, ai = -1;`);
     const { lines, value } = emitBody('i');
@@ -310,7 +310,7 @@ function emitFlat(kind: KernelKind, req: KernelRequest, innerClass: string[], ke
     lines.forEach((l) => L.push('    ' + l));
     L.push(...update(red!, value, 'start + i').map((l) => '    ' + l));
     L.push('  }');
-    L.push('  return [acc, ai];');
+    L.push(`  return [acc${negZeroFix(req)}, ai];`);
   }
   void arg;
   L.push('};');
@@ -412,6 +412,12 @@ function storeCast(value: string, program: Program | null, outDt: DType): string
   if (outDt !== 'bool') return value;
   if (program && program.instrs[program.result].dtype === 'bool') return value;
   return `(${value} !== 0 ? 1 : 0)`;
+}
+
+/** Integer products and sums accumulate in doubles, where -5 * 0 is -0: NumPy's integers have no -0. */
+function negZeroFix(req: KernelRequest): string {
+  const dt = req.program.instrs[req.program.result].dtype;
+  return (req.reduce === 'prod' || req.reduce === 'sum') && dt !== 'float32' && dt !== 'float64' ? ' + 0' : '';
 }
 
 function identity(red: ReduceOp): string {

@@ -73,6 +73,12 @@ export const INT_RANGE: Partial<Record<DType, [number, number]>> = {
   int32: [-2147483648, 2147483647],
 };
 
+/** NumPy 2 refuses a Python integer that does not fit the integer dtype it meets. */
+export function intScalarFits(v: Scalar, dt: DType): boolean {
+  const r = INT_RANGE[dt];
+  return !(r && typeof v === 'number' && Number.isInteger(v) && (v < r[0] || v > r[1]));
+}
+
 /** Cast a JS number to the value a typed array of dt would store (bool: nonzero, NaN included). */
 export function castScalar(v: Scalar, dt: DType): number {
   const x = typeof v === 'boolean' ? (v ? 1 : 0) : v;

@@ -15,6 +15,12 @@ export function ipow(base: number, exp: number): number {
   return r;
 }
 
+/** C's pow (NumPy's): 1 ** anything and (-1) ** +-inf are 1, where JS's Math.pow gives NaN. */
+export function cpow(x: number, y: number): number {
+  if (x === 1 || (x === -1 && (y === Infinity || y === -Infinity))) return 1;
+  return Math.pow(x, y);
+}
+
 /** Integer remainder with the divisor's sign (Python/NumPy), 0 for a zero divisor as NumPy gives. */
 export function imod(a: number, b: number): number {
   if (b === 0) return 0;
@@ -177,6 +183,6 @@ export function rngGroup(g: number, k0: number, k1: number, stream: number, stat
 export const RNG_GROUP = GROUP;
 
 /** Every helper a generated kernel may call, by the name it calls it. */
-export const KERNEL_HELPERS = { ipow, imod, fmod, randUniform, randNormal, rngGroup } as const;
+export const KERNEL_HELPERS = { ipow, imod, fmod, cpow, randUniform, randNormal, rngGroup } as const;
 export const HELPER_NAMES = Object.keys(KERNEL_HELPERS);
 export const HELPER_FNS = Object.values(KERNEL_HELPERS);

@@ -46,7 +46,7 @@ export function opResultDType(op: OpName, common: DType): DType | { error: strin
     if (op === 'sub') {
       return { error: 'numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.' };
     }
-    if (op === 'pow' || op === 'mod') return 'int32'; // NumPy: int8
+    if (op === 'pow' || op === 'mod' || op === 'square') return 'int32'; // NumPy: int8
   }
   return common;
 }
@@ -114,13 +114,13 @@ export function opCode(op: OpName, ct: DType, a: string[], scalarExp?: number): 
       if (scalarExp === -1) return wrap(`1 / ${x}`, ct);
       if (scalarExp === 1) return x;
       if (scalarExp === 0) return '1';
-      return wrap(`Math.pow(${x}, ${y})`, ct);
+      return wrap(`cpow(${x}, ${y})`, ct);
     case 'mod':
       return isInt ? wrap(`imod(${x}, ${y})`, ct) : wrap(`fmod(${x}, ${y})`, ct);
     case 'maximum':
-      return `((${x} >= ${y} || ${x} !== ${x}) ? ${x} : ${y})`;
+      return `((${x} > ${y} || ${x} !== ${x}) ? ${x} : ${y})`; // ties (0, -0) give y, as NumPy
     case 'minimum':
-      return `((${x} <= ${y} || ${x} !== ${x}) ? ${x} : ${y})`;
+      return `((${x} < ${y} || ${x} !== ${x}) ? ${x} : ${y})`;
     case 'arctan2':
       return wrap(`Math.atan2(${x}, ${y})`, ct);
     case 'lt':

@@ -71,6 +71,12 @@ function toMsg(v: View): ViewMsg {
 export async function runGemm(ex: Executor, a: View, b: View, c: View): Promise<void> {
   const [M, K] = a.shape;
   const N = b.shape[1];
+  if (M === 0 || N === 0) return;
+  if (K === 0) {
+    // An empty inner dimension: every element is an empty sum.
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c.data[c.offset + i * c.strides[0] + j * c.strides[1]] = 0;
+    return;
+  }
   const gemm = blas();
   if (gemm && (c.dtype === 'float64' || c.dtype === 'float32') && a.dtype === c.dtype && b.dtype === c.dtype) {
     // Views BLAS cannot read (negative or two non-unit strides) are packed first.
@@ -78,11 +84,8 @@ export async function runGemm(ex: Executor, a: View, b: View, c: View): Promise<
     if (!blasLayout(b)) b = pack(b);
     const la = blasLayout(a)!;
     const lb = blasLayout(b)!;
-    if (M > 0 && N > 0) {
-      gemm(c.dtype, la.trans, lb.trans, M, N, K, 1, a.data, a.offset, la.ld, b.data, b.offset, lb.ld, 0, c.data, c.offset, N);
-      if (K === 0) c.data.fill(0, c.offset, c.offset + M * N);
-      return;
-    }
+    gemm(c.dtype, la.trans, lb.trans, M, N, K, 1, a.data, a.offset, la.ld, b.data, b.offset, lb.ld, 0, c.data, c.offset, N);
+    return;
   }
   const pieces = piecesFor(ex, M, M * N * K);
   if (pieces <= 1) return gemmRows(a, b, c, 0, M);

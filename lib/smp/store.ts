@@ -5,7 +5,10 @@
 import { CTOR, type DType, ITEMSIZE, type TypedArray } from '../kernels/dtypes.js';
 
 export class Block {
+  /** dispose() was called: no new work may use the block. */
   disposed = false;
+  /** The buffer went back to the free list (after the work recorded before dispose ran). */
+  released = false;
   constructor(
     readonly id: number,
     readonly dtype: DType,
@@ -17,12 +20,37 @@ export class Block {
 
 const ALIGN = 64;
 /** Cached free bytes above which released buffers are dropped instead of kept. */
-let cacheLimit = 1 << 30;
+let cacheLimit = 512 * 2 ** 20;
 const free = new Map<number, SharedArrayBuffer[]>();
 let freeBytes = 0;
 let nextId = 1;
 let liveBytes = 0;
 let maxBytes = Infinity;
+let sinceCollect = 0;
+let finalizersDue = false;
+
+/**
+ * Finalizers run as tasks of the event loop: a program that only awaits settled promises (one
+ * thread, all work inline) would never let them run. The runtime yields to the loop once after a
+ * collection, at the end of a flush, so dropped blocks come back.
+ */
+export async function letFinalizersRun(): Promise<void> {
+  if (!finalizersDue) return;
+  finalizersDue = false;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
+let collect: (() => void) | null = null;
+
+/**
+ * V8 does not count SharedArrayBuffers towards its heap, so a loop that drops large arrays can
+ * grow the process by gigabytes before a collection runs the finalizers that recycle them.
+ * The store asks for a collection itself each time it has handed out a quarter of the live
+ * bytes (at least 16 MiB) since the last one, so the blocks of dropped arrays come back through
+ * the free list within a few arrays' worth of allocation.
+ */
+export function setCollector(fn: (() => void) | null): void {
+  collect = fn;
+}
 
 /** Round up to a size class (4 per power of two) so a freed buffer fits the next similar array. */
 function sizeClass(bytes: number): number {
@@ -48,6 +76,14 @@ export function allocate(dtype: DType, length: number, zero = false): Block {
       `cannot allocate ${bytes} bytes for an array of ${length} ${dtype}: the memory limit of ${maxBytes} bytes per rank would be exceeded`,
     );
   }
+  if (collect) {
+    sinceCollect += bytes;
+    if (sinceCollect > Math.max(16 * 2 ** 20, liveBytes / 4)) {
+      sinceCollect = 0;
+      collect();
+      finalizersDue = true;
+    }
+  }
   let sab = free.get(bytes)?.pop();
   if (sab) {
     freeBytes -= bytes;
@@ -71,7 +107,9 @@ export function allocate(dtype: DType, length: number, zero = false): Block {
 function recycle(sab: SharedArrayBuffer): void {
   const bytes = sab.byteLength;
   liveBytes -= bytes;
-  if (freeBytes + bytes > cacheLimit) return;
+  // Keep at most as many free bytes as are live (32 MiB at least): enough to serve the next
+  // iteration of a loop, not a hoard from a burst long ago.
+  if (freeBytes + bytes > Math.min(cacheLimit, Math.max(32 * 2 ** 20, liveBytes))) return;
   let list = free.get(bytes);
   if (!list) free.set(bytes, (list = []));
   list.push(sab);
@@ -83,8 +121,9 @@ const registry = new FinalizationRegistry<SharedArrayBuffer>(recycle);
 
 /** Free a block now (x.dispose()); the caller guarantees no pending work reads it. */
 export function release(b: Block): void {
-  if (b.disposed) return;
+  if (b.released) return;
   b.disposed = true;
+  b.released = true;
   registry.unregister(b);
   recycle(b.buffer);
 }

@@ -11,6 +11,7 @@ s = rng.random(100)
 
 cases = {
     'fused chain (a+b)*c-d, 1e7 f64': lambda: np.subtract((a + b) * c, d, out=r),
+    'fused chain, new result array': lambda: (a + b) * c - d,
     'transcendental sqrt(a)+exp(b)+sin(c), 1e7 f64': lambda: np.add(np.sqrt(a) + np.exp(b), np.sin(c), out=r),
     'sum, 1e7 f64': lambda: a.sum().item(),
     'matmul 1500x1500 f64': lambda: A @ B,

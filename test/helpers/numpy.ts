@@ -92,7 +92,7 @@ export function ourDType(np: NpDType, context: 'sum' | 'default' = 'default'): s
 
 function ulpDiff(a: number, b: number): number {
   if (Object.is(a, b) || (a !== a && b !== b)) return 0;
-  if (a === b) return 0;
+  if (a === b) return 1; // +0 and -0: NumPy's sign of zero is part of the result
   if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
   const f = new Float64Array([a, b]);
   const i = new BigInt64Array(f.buffer);
