@@ -28,6 +28,10 @@ let liveBytes = 0;
 let maxBytes = Infinity;
 let sinceCollect = 0;
 let finalizersDue = false;
+// Live bytes once the last collection's finalizers ran: the program's real working set. (The
+// current live count also holds dead blocks not yet collected; a threshold that followed it would
+// let garbage postpone its own collection.)
+let liveAfterCollect = 0;
 
 /**
  * Finalizers run as tasks of the event loop: a program that only awaits settled promises (one
@@ -38,14 +42,15 @@ export async function letFinalizersRun(): Promise<void> {
   if (!finalizersDue) return;
   finalizersDue = false;
   await new Promise<void>((resolve) => setImmediate(resolve));
+  liveAfterCollect = liveBytes;
 }
 let collect: (() => void) | null = null;
 
 /**
  * V8 does not count SharedArrayBuffers towards its heap, so a loop that drops large arrays can
  * grow the process by gigabytes before a collection runs the finalizers that recycle them.
- * The store asks for a collection itself each time it has handed out a quarter of the live
- * bytes (at least 16 MiB) since the last one, so the blocks of dropped arrays come back through
+ * The store asks for a collection itself each time it has handed out half the bytes that were
+ * live after the last one (at least 16 MiB), so the blocks of dropped arrays come back through
  * the free list within a few arrays' worth of allocation.
  */
 export function setCollector(fn: (() => void) | null): void {
@@ -78,7 +83,7 @@ export function allocate(dtype: DType, length: number, zero = false): Block {
   }
   if (collect) {
     sinceCollect += bytes;
-    if (sinceCollect > Math.max(16 * 2 ** 20, liveBytes / 4)) {
+    if (sinceCollect > Math.max(16 * 2 ** 20, liveAfterCollect / 2)) {
       sinceCollect = 0;
       collect();
       finalizersDue = true;
