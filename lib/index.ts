@@ -17,17 +17,23 @@ export { save, load } from './io/files.js';
 export * as random from './graph/random.js';
 export { version } from './version.js';
 
-export let rank = 0;
-export let size = 1;
+import { startCluster } from './dist/cluster.js';
+import { serveForever } from './graph/runtime.js';
+
+// Under mpirun every rank imports the program; only rank 0 gets past this import. The others
+// serve rank 0's batches and exit when it shuts down, so the program is an ordinary sequential one.
+const cluster = startCluster();
+if (cluster.rank !== 0) await serveForever();
+
+export const rank = cluster.rank;
+export const size = cluster.size;
 
 /** Optional: the first operation initialises with defaults. Idempotent. */
 export async function init(opts: RuntimeOptions = {}): Promise<void> {
   if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
     throw new TypeError(`init: options must be an object, got ${typeof opts}`);
   }
-  const n = ensureInit(opts);
-  rank = n.rank;
-  size = n.size;
+  ensureInit(opts);
 }
 
 export function flush(): Promise<void> {

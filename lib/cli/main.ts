@@ -1,10 +1,14 @@
 // The `distnumpy` command.
 import { info } from './info.js';
+import { run } from './run.js';
 
 const USAGE = `usage: distnumpy <command> [options]
 
 commands:
   info [--json]     the mode, thread count, thresholds, BLAS and MPI status in force
+  run -n N [--threads T] [--hostfile F] app.js [args]
+                    run a program on N ranks (one per node) with T threads each
+                    (distnumpy run --help for details)
   help              this text
 `;
 
@@ -16,6 +20,8 @@ export function main(argv: string[]): number {
       if (bad.length) return usage(`unknown option ${bad[0]} for info`);
       return info(rest.includes('--json'));
     }
+    case 'run':
+      return run(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -8,6 +8,8 @@ import { setCollector, setMemoryLimit } from '../smp/store.js';
 import { gcFunction } from '../smp/gc.js';
 import { blasThreads, gemm } from './blas.js';
 import { loadBlas, nativeStatus } from './native.js';
+import { startCluster, stopCluster, trackFrees } from './cluster.js';
+import type { Comm } from './mpi.js';
 
 export interface RuntimeOptions {
   threads?: number;
@@ -19,6 +21,8 @@ export interface RuntimeOptions {
 export interface NodeHandle {
   rank: number;
   size: number;
+  /** The MPI communicator when this process is one of several ranks. */
+  comm: Comm | null;
   pool: ThreadPool;
   config: SmpConfig;
   blas: { active: boolean; reason?: string };
@@ -60,12 +64,18 @@ export function startNode(opts: RuntimeOptions): NodeHandle {
     useBlas(gemm);
   }
   const st = nativeStatus().blas;
+  const cluster = startCluster();
+  if (cluster.rank === 0 && cluster.size > 1) trackFrees();
   return {
-    rank: 0,
-    size: 1,
+    rank: cluster.rank,
+    size: cluster.size,
+    comm: cluster.comm,
     pool,
     config,
     blas: { active: blas !== null, reason: st.reason },
-    close: () => pool.close(),
+    close: async () => {
+      stopCluster();
+      await pool.close();
+    },
   };
 }

@@ -2,27 +2,11 @@
 // Flushes run one after another; a failed step fails its batch, and every array that step or a
 // later one would have written carries the error, so reading it rejects instead of returning
 // garbage.
-import type { Kernel } from '../kernels/codegen.js';
+import { type Step, inputsOf, outputOf } from '../dist/steps.js';
 import type { Block } from '../smp/store.js';
 import { executionError } from './errors.js';
-import type { Leaf } from './node.js';
 
-export type Step =
-  | {
-      kind: 'kernel';
-      op: string;
-      kernel: Kernel;
-      /** The output block; for a whole-array reduction, the 0-d block its result goes to. */
-      out: Block;
-      /** One per operand; null for index operands. */
-      blocks: (Block | null)[];
-      /** Whole-array mean: the element count to divide by. */
-      count?: number;
-    }
-  | { kind: 'gemm'; op: string; a: Leaf; b: Leaf; c: Leaf }
-  | { kind: 'copy'; op: string; src: Block; dst: Block }
-  /** dispose(): the block goes back to the store once the steps recorded before it have run. */
-  | { kind: 'release'; op: string; block: Block };
+export type { Step } from '../dist/steps.js';
 
 export type StepRunner = (s: Step) => Promise<void>;
 
@@ -38,41 +22,18 @@ export function pendingSteps(): number {
   return steps.length;
 }
 
-function inputsOf(s: Step): Block[] {
-  switch (s.kind) {
-    case 'kernel':
-      return s.blocks.filter((b): b is Block => b !== null);
-    case 'gemm':
-      return [s.a.block, s.b.block];
-    case 'copy':
-      return [s.src];
-    case 'release':
-      return [];
-  }
-}
-
-function outputOf(s: Step): Block | null {
-  switch (s.kind) {
-    case 'kernel':
-      return s.out;
-    case 'gemm':
-      return s.c.block;
-    case 'copy':
-      return s.dst;
-    case 'release':
-      return null;
-  }
-}
-
 export function failureOf(b: Block): Error | undefined {
   return failed.get(b);
 }
 
 /** Run everything recorded so far with `run`; resolves when this batch (and earlier ones) ran. */
-export function flushWith(run: StepRunner): Promise<void> {
+export function flushWith(run: StepRunner, announce?: (steps: Step[]) => void): Promise<void> {
   const mine = steps;
   steps = [];
-  const p = chain.then(() => runAll(mine, run));
+  const p = chain.then(() => {
+    announce?.(mine);
+    return runAll(mine, run);
+  });
   chain = p.catch(() => undefined);
   return p;
 }

@@ -3,7 +3,8 @@
 import { CTOR, type DType, type TypedArray, castScalar, isDType, scalarDType } from '../kernels/dtypes.js';
 import { shapeSize } from '../kernels/shape.js';
 import { ShapeError, rangeError, typeError } from './errors.js';
-import { freshLeaf } from './materialise.js';
+import { dataLeaf, freshLeaf } from './materialise.js';
+import { record } from './batch.js';
 import { NdArray, wrap } from './ndarray.js';
 import { ensureInit } from './runtime.js';
 import { checkIntScalar, describe, makeEw } from './ufuncs.js';
@@ -48,7 +49,7 @@ export function full(shape: ShapeArg, value: number | boolean, opts?: DTypeOptio
   const dt = checkDType(options(opts, 'full').dtype, scalarDType(value));
   checkIntScalar(value, dt);
   const leaf = freshLeaf(dt, s);
-  leaf.block.data.fill(castScalar(value, dt));
+  record({ kind: 'fill', op: 'full', block: leaf.block, value: castScalar(value, dt) });
   return wrap(leaf);
 }
 
@@ -107,13 +108,12 @@ export function linspace(start: number, stop: number, num0 = 50, opts?: DTypeOpt
   if (!Number.isInteger(n) || n < 0) throw rangeError(`Number of samples, ${n}, must be non-negative.`, 'ERR_LINSPACE');
   const endpoint = opts?.endpoint ?? true;
   const dt = checkDType(opts?.dtype, 'float64');
-  const leaf = freshLeaf(dt, [n]);
+  const d = new CTOR[dt](n);
   // numpy.linspace, step by step: y = i*step + start (i/div*delta when step underflows to 0,
   // i*delta when there is no step), the endpoint set exactly, floored for integer dtypes.
   const div = endpoint ? n - 1 : n;
   const delta = stop - start;
   const step = delta / div;
-  const d = leaf.block.data;
   const intOut = dt === 'int32' || dt === 'uint8';
   for (let i = 0; i < n; i++) {
     let y = div > 0 ? (step === 0 ? (i / div) * delta : i * step) : i * delta;
@@ -121,7 +121,7 @@ export function linspace(start: number, stop: number, num0 = 50, opts?: DTypeOpt
     if (endpoint && n > 1 && i === n - 1) y = stop;
     d[i] = castScalar(intOut ? Math.floor(y) : y, dt);
   }
-  return wrap(leaf);
+  return wrap(dataLeaf(dt, [n], d, 'linspace'));
 }
 
 export function eye(n: number, m?: number, opts?: DTypeOption & { k?: number }): NdArray {
@@ -130,9 +130,9 @@ export function eye(n: number, m?: number, opts?: DTypeOption & { k?: number }):
   const cols = m === undefined || m === null ? rows : checkShape([m], 'eye')[0];
   const k = opts?.k ?? 0;
   const dt = checkDType(opts?.dtype, 'float64');
-  const leaf = freshLeaf(dt, [rows, cols], true);
-  for (let i = Math.max(0, -k); i < rows && i + k < cols; i++) leaf.block.data[i * cols + i + k] = 1;
-  return wrap(leaf);
+  const d = new CTOR[dt](rows * cols);
+  for (let i = Math.max(0, -k); i < rows && i + k < cols; i++) d[i * cols + i + k] = 1;
+  return wrap(dataLeaf(dt, [rows, cols], d, 'eye'));
 }
 
 const TYPED_DTYPE = new Map<unknown, DType>([
@@ -174,14 +174,13 @@ export function array(src: unknown, opts?: DTypeOption & { shape?: readonly numb
     shape = s;
   }
   const dt = checkDType(opts?.dtype, inferred);
-  const leaf = freshLeaf(dt, shape);
-  const d: TypedArray = leaf.block.data;
+  const d: TypedArray = new CTOR[dt](flat.length);
   const typed = ArrayBuffer.isView(src);
   for (let i = 0; i < flat.length; i++) {
     if (!typed) checkIntScalar(flat[i], dt);
     d[i] = castScalar(flat[i], dt);
   }
-  return wrap(leaf);
+  return wrap(dataLeaf(dt, shape, d, 'array'));
 }
 
 function inferShape(x: unknown): number[] {
@@ -220,8 +219,4 @@ function inferDType(vals: (number | boolean)[]): DType {
   if (vals.every((v) => typeof v === 'boolean')) return 'bool';
   const nums = vals.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
   return nums.every((v) => Number.isInteger(v) && Math.abs(v) <= 2147483647) ? 'int32' : 'float64';
-}
-
-export function typedArrayFor(dt: DType, n: number): TypedArray {
-  return new CTOR[dt](n);
 }

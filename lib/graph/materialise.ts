@@ -2,7 +2,7 @@
 // (with NumPy's copy semantics when the source overlaps the destination), and recording
 // reductions, which fuse with the element-wise chain that feeds them.
 import { buildKernel } from '../kernels/codegen.js';
-import type { DType } from '../kernels/dtypes.js';
+import type { DType, TypedArray } from '../kernels/dtypes.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { cStrides, shapeSize } from '../kernels/shape.js';
 import { allocate, type Block } from '../smp/store.js';
@@ -10,9 +10,25 @@ import { record } from './batch.js';
 import { type Frozen, freeze, readsOtherwise } from './freeze.js';
 import { type ArrayNode, type Expr, type Ew, type Leaf, pendingReaders, registerReader, resolve } from './node.js';
 
+/** A new block, recorded so that every rank allocates its own under the same id. */
+export function newBlock(dtype: DType, length: number): Block {
+  const block = allocate(dtype, length);
+  record({ kind: 'alloc', op: 'alloc', block });
+  return block;
+}
+
+/** A fresh C-contiguous array; `zero` records a fill with zeros. */
 export function freshLeaf(dtype: DType, shape: readonly number[], zero = false): Leaf {
-  const block = allocate(dtype, shapeSize(shape), zero);
+  const block = newBlock(dtype, shapeSize(shape));
+  if (zero) record({ kind: 'fill', op: 'zeros', block, value: 0 });
   return { kind: 'leaf', block, dtype, shape: [...shape], strides: cStrides(shape), offset: 0 };
+}
+
+/** A fresh array holding host data (every rank receives the values with the batch). */
+export function dataLeaf(dtype: DType, shape: readonly number[], values: TypedArray, op: string): Leaf {
+  const leaf = freshLeaf(dtype, shape);
+  record({ kind: 'data', op, block: leaf.block, values });
+  return leaf;
 }
 
 function checkLive(f: Frozen): void {
@@ -73,7 +89,7 @@ function protectReaders(block: Block, value: Expr): void {
     for (const n of live) realise(n);
     return;
   }
-  const copy = allocate(block.dtype, block.length);
+  const copy = newBlock(block.dtype, block.length);
   record({ kind: 'copy', op: 'copy', src: block, dst: copy });
   for (const n of live) {
     n.args = n.args.map((a) => (a.kind === 'leaf' && a.block === block ? { ...a, block: copy } : a));

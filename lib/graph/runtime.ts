@@ -1,12 +1,12 @@
 // The runtime of this process: settings, the node's thread pool, and how a recorded step runs.
 // The first operation initialises it with defaults; dn.init() does the same with options.
-import type { Kernel } from '../kernels/codegen.js';
-import type { TypedArray } from '../kernels/dtypes.js';
 import { startNode, type NodeHandle, type RuntimeOptions } from '../dist/node.js';
-import { type Executor, runGemm, runKernel } from '../smp/exec.js';
-import { type Block, letFinalizersRun, release } from '../smp/store.js';
+import type { Executor } from '../smp/exec.js';
+import { executeStep } from '../dist/execute.js';
+import { broadcastBatch, serve } from '../dist/cluster.js';
+import { letFinalizersRun } from '../smp/store.js';
 import { flushWith, type Step } from './batch.js';
-import { type Leaf, takeRoots } from './node.js';
+import { takeRoots } from './node.js';
 import { realise } from './materialise.js';
 
 let node: NodeHandle | null = null;
@@ -30,36 +30,8 @@ export function current(): NodeHandle {
   return ensureInit();
 }
 
-function leafView(l: Leaf) {
-  return { dtype: l.dtype, data: l.block.data, shape: l.shape, strides: l.strides, offset: l.offset };
-}
-
 async function runStep(s: Step): Promise<void> {
-  const ex = executor!;
-  switch (s.kind) {
-    case 'kernel':
-      return runKernelStep(ex, s.kernel, s.out, s.blocks, s.count);
-    case 'gemm':
-      return runGemm(ex, leafView(s.a), leafView(s.b), leafView(s.c));
-    case 'copy':
-      (s.dst.data as Float64Array).set(s.src.data as Float64Array);
-      return;
-    case 'release':
-      release(s.block);
-      return;
-  }
-}
-
-async function runKernelStep(ex: Executor, k: Kernel, out: Block, blocks: (Block | null)[], count?: number): Promise<void> {
-  const arrays: TypedArray[] = [];
-  if (k.kind !== 'reduceAll') arrays.push(out.data);
-  for (const b of blocks) if (b) arrays.push(b.data);
-  const r = await runKernel(ex, k, arrays);
-  if (k.kind === 'reduceAll') {
-    const [v, i] = r!;
-    const value = k.reduce === 'argmin' || k.reduce === 'argmax' ? i : k.reduce === 'mean' ? v / count! : v;
-    out.data[0] = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
-  }
+  return executeStep(executor!, s);
 }
 
 /**
@@ -70,7 +42,9 @@ async function runKernelStep(ex: Executor, k: Kernel, out: Block, blocks: (Block
 export function flush(): Promise<void> {
   ensureInit();
   for (const e of takeRoots()) realise(e);
-  return flushWith(runStep).then(letFinalizersRun);
+  const comm = node!.size > 1 ? node!.comm : null;
+  const announce = comm ? (steps: Step[]) => steps.length > 0 && broadcastBatch(comm, steps) : undefined;
+  return flushWith(runStep, announce).then(letFinalizersRun);
 }
 
 export async function shutdown(): Promise<void> {
@@ -83,4 +57,10 @@ export async function shutdown(): Promise<void> {
     executor = null;
     await n.close();
   }
+}
+
+/** A serving rank (not rank 0 under mpirun): execute rank 0's batches until it shuts down. */
+export function serveForever(): Promise<never> {
+  const n = ensureInit();
+  return serve(n.comm!, executor!);
 }

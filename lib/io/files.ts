@@ -4,7 +4,7 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CTOR, INT_RANGE } from '../kernels/dtypes.js';
 import { NdArray, wrap } from '../graph/ndarray.js';
-import { freshLeaf } from '../graph/materialise.js';
+import { dataLeaf } from '../graph/materialise.js';
 import { ensureInit } from '../graph/runtime.js';
 import { typeError } from '../graph/errors.js';
 import { NpyFormatError, READABLE, formatHeader, parseHeader } from './npy.js';
@@ -45,8 +45,7 @@ export async function load(path: string): Promise<NdArray> {
   const n = h.shape.reduce((a, b) => a * b, 1);
   // A Fortran-ordered file holds the transpose in C order: read it so, then copy transposed.
   const fileShape = h.fortran ? [...h.shape].reverse() : h.shape;
-  const leaf = freshLeaf(info.dtype, fileShape);
-  const d = leaf.block.data;
+  const d = new CTOR[info.dtype](n);
   const native = CTOR[info.dtype].BYTES_PER_ELEMENT === info.bytes && h.descr !== '|b1';
   if (native) {
     // slice() copies into a fresh, aligned buffer (readFile's may start at any byte).
@@ -62,7 +61,7 @@ export async function load(path: string): Promise<NdArray> {
       d[i] = v;
     }
   }
-  const arr = wrap(leaf);
+  const arr = wrap(dataLeaf(info.dtype, fileShape, d, 'load'));
   if (!h.fortran) return arr;
   return arr.transpose().copy();
 }

@@ -74,7 +74,7 @@ export function memoryStats(): { liveBytes: number; cachedBytes: number } {
 }
 
 /** A block of `length` elements; contents are unspecified (zeroed only when `zero`). */
-export function allocate(dtype: DType, length: number, zero = false): Block {
+export function allocate(dtype: DType, length: number, zero = false, id?: number): Block {
   const bytes = sizeClass(Math.max(1, length * ITEMSIZE[dtype]));
   if (liveBytes + bytes > maxBytes) {
     throw new RangeError(
@@ -104,9 +104,16 @@ export function allocate(dtype: DType, length: number, zero = false): Block {
   // The typed-array constructors accept shared buffers; the lib typings only say ArrayBuffer.
   const data = new CTOR[dtype](sab as unknown as ArrayBuffer, 0, length);
   if (zero) data.fill(0);
-  const b = new Block(nextId++, dtype, length, sab, data);
-  registry.register(b, sab, b);
+  const b = new Block(id ?? nextId++, dtype, length, sab, data);
+  registry.register(b, { sab, id: b.id }, b);
   return b;
+}
+
+let onFree: ((id: number) => void) | null = null;
+
+/** Told the id of every block that goes back to the store (the other ranks free theirs). */
+export function setFreeListener(fn: ((id: number) => void) | null): void {
+  onFree = fn;
 }
 
 function recycle(sab: SharedArrayBuffer): void {
@@ -122,7 +129,10 @@ function recycle(sab: SharedArrayBuffer): void {
 }
 
 // Blocks the program dropped come back here when collected.
-const registry = new FinalizationRegistry<SharedArrayBuffer>(recycle);
+const registry = new FinalizationRegistry<{ sab: SharedArrayBuffer; id: number }>(({ sab, id }) => {
+  recycle(sab);
+  onFree?.(id);
+});
 
 /** Free a block now (x.dispose()); the caller guarantees no pending work reads it. */
 export function release(b: Block): void {
@@ -131,6 +141,7 @@ export function release(b: Block): void {
   b.released = true;
   registry.unregister(b);
   recycle(b.buffer);
+  onFree?.(b.id);
 }
 
 /** Drop the cached free buffers (shutdown, or a test measuring memory). */

@@ -1,0 +1,136 @@
+// The sequential model under mpirun (DistNumPy's master/serve): rank 0 runs the user's program
+// and broadcasts each batch once; every other rank executes the same batches and never runs the
+// program. A batch is announced by its byte length (-1: shut down), then sent in one Bcast.
+//
+// Today every rank holds every block whole (the distribution of blocks over ranks comes next):
+// the results are those of the single-node runtime, bit for bit, at any rank count.
+import { inspect } from 'node:util';
+import { executeStep } from './execute.js';
+import { Comm } from './mpi.js';
+import type { Executor } from '../smp/exec.js';
+import { release, setFreeListener } from '../smp/store.js';
+import type { Step } from './steps.js';
+import { Decoder, Encoder } from './wire.js';
+
+const SHUTDOWN = -1;
+
+/** World size and rank as mpirun announces them, before MPI is initialised. */
+export function launchedSize(): number {
+  const env = process.env;
+  return Number(env.OMPI_COMM_WORLD_SIZE ?? env.PMIX_SIZE ?? env.PMI_SIZE ?? 1) || 1;
+}
+
+export interface Cluster {
+  rank: number;
+  size: number;
+  comm: Comm | null;
+}
+
+let cluster: Cluster | null = null;
+
+/**
+ * Initialise MPI when this process is one of several ranks. Without MPI (or alone) the process
+ * is rank 0 of 1. Ranks whose MPI cannot start end the job rather than run the program N times.
+ */
+export function startCluster(): Cluster {
+  if (cluster) return cluster;
+  if (launchedSize() <= 1 || process.env.DISTNUMPY_NO_MPI === '1') return (cluster = { rank: 0, size: 1, comm: null });
+  const comm = Comm.load();
+  if (!comm) {
+    process.stderr.write('distnumpy: launched as one of several MPI ranks, but the MPI addon is not available (see `distnumpy info`)\n');
+    process.exit(70);
+  }
+  comm.Init();
+  cluster = { rank: comm.rank, size: comm.size, comm };
+  if (comm.rank === 0) installExitHandler(comm);
+  return cluster;
+}
+
+export function currentCluster(): Cluster | null {
+  return cluster;
+}
+
+let shutDown = false;
+
+/** Rank 0: an ordinary end tells the serving ranks to stop; a failure aborts the whole job. */
+function installExitHandler(comm: Comm): void {
+  // MPI_Abort ends this process inside the 'exit' event, before Node would print the error that
+  // caused it: keep the error and print it here, once, before aborting the job.
+  let fatal: unknown = undefined;
+  process.on('uncaughtExceptionMonitor', (err) => {
+    fatal = err;
+  });
+  process.on('exit', (code) => {
+    if (shutDown || !comm.initialized) return;
+    if (code === 0) {
+      sendShutdown(comm);
+      comm.Finalize();
+    } else {
+      if (fatal !== undefined) process.stderr.write(`${inspect(fatal)}\n`);
+      process.stderr.write(`distnumpy: rank 0 failed (exit code ${code}): aborting all ${comm.size} ranks\n`);
+      comm.Abort(code);
+    }
+  });
+}
+
+function sendShutdown(comm: Comm): void {
+  shutDown = true;
+  comm.Bcast(Int32Array.of(SHUTDOWN), 0);
+}
+
+/** Rank 0: end the serving ranks and finalise MPI (dn.shutdown()). */
+export function stopCluster(): void {
+  const c = cluster;
+  if (!c?.comm || shutDown) return;
+  sendShutdown(c.comm);
+  c.comm.Finalize();
+}
+
+const encoder = new Encoder();
+let frees: number[] = [];
+
+/** Rank 0: send a batch to the serving ranks before running it. */
+export function broadcastBatch(comm: Comm, steps: readonly Step[]): void {
+  const bytes = encoder.encode(steps, frees);
+  frees = [];
+  comm.Bcast(Int32Array.of(bytes.length), 0);
+  comm.Bcast(bytes, 0);
+}
+
+/** Rank 0: blocks freed here are freed on the serving ranks with the next batch. */
+export function trackFrees(): void {
+  setFreeListener((id) => frees.push(id));
+}
+
+/**
+ * A serving rank: execute rank 0's batches until it shuts down, then finalise and exit 0. A step
+ * that fails fails the rest of its batch, as on rank 0, which reports the error.
+ */
+export async function serve(comm: Comm, ex: Executor): Promise<never> {
+  const decoder = new Decoder();
+  setFreeListener(null);
+  const len = new Int32Array(1);
+  for (;;) {
+    comm.Bcast(len, 0);
+    if (len[0] === SHUTDOWN) {
+      comm.Finalize();
+      process.exit(0);
+    }
+    const bytes = new Uint8Array(len[0]);
+    comm.Bcast(bytes, 0);
+    const { steps, frees: freed } = decoder.decode(bytes);
+    try {
+      for (const s of steps) {
+        await executeStep(ex, s);
+        if (s.kind === 'release') decoder.blocks.delete(s.block.id);
+      }
+    } catch {
+      // Rank 0 runs the same steps on the same data and reports the failure to the program.
+    }
+    for (const id of freed) {
+      const b = decoder.blocks.get(id);
+      decoder.blocks.delete(id);
+      if (b) release(b);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// Executing one step on this rank's node: kernels and products on the thread pool, host steps
+// inline. The same function serves rank 0 and the serving ranks.
+import type { Kernel } from '../kernels/codegen.js';
+import type { TypedArray } from '../kernels/dtypes.js';
+import { type Executor, runGemm, runKernel } from '../smp/exec.js';
+import { type Block, release } from '../smp/store.js';
+import type { BlockView, Step } from './steps.js';
+
+function view(v: BlockView) {
+  return { dtype: v.dtype, data: v.block.data, shape: v.shape, strides: v.strides, offset: v.offset };
+}
+
+export async function executeStep(ex: Executor, s: Step): Promise<void> {
+  switch (s.kind) {
+    case 'kernel':
+      return runKernelStep(ex, s.kernel, s.out, s.blocks, s.count);
+    case 'gemm':
+      return runGemm(ex, view(s.a), view(s.b), view(s.c));
+    case 'copy':
+      (s.dst.data as Float64Array).set(s.src.data as Float64Array);
+      return;
+    case 'fill':
+      s.block.data.fill(s.value);
+      return;
+    case 'data':
+      (s.block.data as Float64Array).set(s.values as Float64Array);
+      return;
+    case 'release':
+      release(s.block);
+      return;
+    case 'alloc':
+      return;
+  }
+}
+
+async function runKernelStep(ex: Executor, k: Kernel, out: Block, blocks: (Block | null)[], count?: number): Promise<void> {
+  const arrays: TypedArray[] = [];
+  if (k.kind !== 'reduceAll') arrays.push(out.data);
+  for (const b of blocks) if (b) arrays.push(b.data);
+  const r = await runKernel(ex, k, arrays);
+  if (k.kind === 'reduceAll') {
+    const [v, i] = r!;
+    const value = k.reduce === 'argmin' || k.reduce === 'argmax' ? i : k.reduce === 'mean' ? v / count! : v;
+    out.data[0] = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+  }
+}

@@ -1,0 +1,67 @@
+// The steps of a batch: what every rank executes, in order. Rank 0 records them; under MPI they
+// travel to the other ranks in one broadcast per batch (wire.ts), so a step holds only what can
+// be encoded: kernels as source, blocks by id, host data as typed arrays.
+import type { Kernel } from '../kernels/codegen.js';
+import type { DType, TypedArray } from '../kernels/dtypes.js';
+import type { Block } from '../smp/store.js';
+
+/** A view of a block, as the matrix product reads it. */
+export interface BlockView {
+  block: Block;
+  dtype: DType;
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+
+export type Step =
+  | {
+      kind: 'kernel';
+      op: string;
+      kernel: Kernel;
+      /** The output block; for a whole-array reduction, the 0-d block its result goes to. */
+      out: Block;
+      /** One per operand; null for index operands. */
+      blocks: (Block | null)[];
+      /** Whole-array mean: the element count to divide by. */
+      count?: number;
+    }
+  | { kind: 'gemm'; op: string; a: BlockView; b: BlockView; c: BlockView }
+  | { kind: 'copy'; op: string; src: Block; dst: Block }
+  /** A new block (ranks other than the recording one allocate theirs with the same id). */
+  | { kind: 'alloc'; op: string; block: Block }
+  /** Every element of the block set to one value (already cast to the block's dtype). */
+  | { kind: 'fill'; op: string; block: Block; value: number }
+  /** Host data written into the block from element 0 (dn.array, linspace, eye, load). */
+  | { kind: 'data'; op: string; block: Block; values: TypedArray }
+  /** dispose(): the block goes back to the store once the steps recorded before it have run. */
+  | { kind: 'release'; op: string; block: Block };
+
+export function inputsOf(s: Step): Block[] {
+  switch (s.kind) {
+    case 'kernel':
+      return s.blocks.filter((b): b is Block => b !== null);
+    case 'gemm':
+      return [s.a.block, s.b.block];
+    case 'copy':
+      return [s.src];
+    default:
+      return [];
+  }
+}
+
+export function outputOf(s: Step): Block | null {
+  switch (s.kind) {
+    case 'kernel':
+      return s.out;
+    case 'gemm':
+      return s.c.block;
+    case 'copy':
+      return s.dst;
+    case 'fill':
+    case 'data':
+      return s.block;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,136 @@
+// Encoding a batch for its one broadcast: a JSON description of the steps (blocks by id, kernel
+// sources only the first time a kernel is sent) followed by 8-byte-aligned binary sections for
+// numbers that JSON cannot carry exactly (constants, NaN fill values) and host data.
+import type { Kernel } from '../kernels/codegen.js';
+import { CTOR, type DType, type TypedArray } from '../kernels/dtypes.js';
+import { type Block, allocate } from '../smp/store.js';
+import type { BlockView, Step } from './steps.js';
+
+interface Bin {
+  dtype: DType | 'f64';
+  offset: number;
+  length: number;
+}
+
+type ViewJ = { id: number; dtype: DType; shape: number[]; strides: number[]; offset: number };
+type KernelJ = Omit<Kernel, 'source' | 'consts'> & { source?: string; consts: number };
+type StepJ =
+  | { kind: 'kernel'; op: string; kernel: KernelJ; out: number; blocks: (number | null)[]; count?: number }
+  | { kind: 'gemm'; op: string; a: ViewJ; b: ViewJ; c: ViewJ }
+  | { kind: 'copy'; op: string; src: number; dst: number }
+  | { kind: 'alloc'; op: string; id: number; dtype: DType; length: number }
+  | { kind: 'fill'; op: string; id: number; value: number }
+  | { kind: 'data'; op: string; id: number; values: number }
+  | { kind: 'release'; op: string; id: number };
+
+interface BatchJ {
+  steps: StepJ[];
+  frees: number[];
+  bins: Bin[];
+}
+
+/** Rank 0's side: remembers which kernel sources the other ranks already have. */
+export class Encoder {
+  readonly #sent = new Set<string>();
+
+  encode(steps: readonly Step[], frees: readonly number[]): Uint8Array {
+    const sections: TypedArray[] = [];
+    const bins: Bin[] = [];
+    const bin = (a: TypedArray, dtype: DType | 'f64'): number => {
+      sections.push(a);
+      bins.push({ dtype, offset: 0, length: a.length });
+      return bins.length - 1;
+    };
+    const view = (v: BlockView): ViewJ => ({ id: v.block.id, dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset });
+    const json: StepJ[] = steps.map((s): StepJ => {
+      switch (s.kind) {
+        case 'kernel': {
+          const { source, consts, ...rest } = s.kernel;
+          const k: KernelJ = { ...rest, consts: bin(Float64Array.from(consts), 'f64') };
+          if (!this.#sent.has(s.kernel.key)) {
+            k.source = source;
+            this.#sent.add(s.kernel.key);
+          }
+          return { kind: 'kernel', op: s.op, kernel: k, out: s.out.id, blocks: s.blocks.map((b) => b?.id ?? null), count: s.count };
+        }
+        case 'gemm':
+          return { kind: 'gemm', op: s.op, a: view(s.a), b: view(s.b), c: view(s.c) };
+        case 'copy':
+          return { kind: 'copy', op: s.op, src: s.src.id, dst: s.dst.id };
+        case 'alloc':
+          return { kind: 'alloc', op: s.op, id: s.block.id, dtype: s.block.dtype, length: s.block.length };
+        case 'fill':
+          return { kind: 'fill', op: s.op, id: s.block.id, value: bin(Float64Array.of(s.value), 'f64') };
+        case 'data':
+          return { kind: 'data', op: s.op, id: s.block.id, values: bin(s.values, s.block.dtype) };
+        case 'release':
+          return { kind: 'release', op: s.op, id: s.block.id };
+      }
+    });
+    let offset = 0;
+    sections.forEach((a, i) => {
+      bins[i].offset = offset;
+      offset += Math.ceil(a.byteLength / 8) * 8;
+    });
+    const head = new TextEncoder().encode(JSON.stringify({ steps: json, frees: [...frees], bins } satisfies BatchJ));
+    const headLen = Math.ceil((8 + head.length) / 8) * 8;
+    const out = new Uint8Array(headLen + offset);
+    new DataView(out.buffer).setUint32(0, head.length, true);
+    out.set(head, 8);
+    sections.forEach((a, i) => out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), headLen + bins[i].offset));
+    return out;
+  }
+}
+
+/** A serving rank's side: its blocks by id and the kernel sources received so far. */
+export class Decoder {
+  readonly blocks = new Map<number, Block>();
+  readonly #sources = new Map<string, string>();
+
+  decode(bytes: Uint8Array): { steps: Step[]; frees: number[] } {
+    const headLen0 = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+    const batch = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headLen0))) as BatchJ;
+    const base = Math.ceil((8 + headLen0) / 8) * 8;
+    const section = (i: number): TypedArray => {
+      const b = batch.bins[i];
+      const ctor = b.dtype === 'f64' ? Float64Array : CTOR[b.dtype];
+      // Copied out: the receive buffer is reused for the next batch.
+      const start = bytes.byteOffset + base + b.offset;
+      return new ctor(bytes.buffer.slice(start, start + b.length * ctor.BYTES_PER_ELEMENT) as ArrayBuffer);
+    };
+    const block = (id: number): Block => {
+      const b = this.blocks.get(id);
+      if (!b) throw new Error(`distnumpy: batch refers to block ${id}, which this rank does not hold`);
+      return b;
+    };
+    const view = (v: ViewJ): BlockView => ({ block: block(v.id), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset });
+    const steps = batch.steps.map((s): Step => {
+      switch (s.kind) {
+        case 'kernel': {
+          const { source, consts, ...rest } = s.kernel;
+          if (source !== undefined) this.#sources.set(rest.key, source);
+          const src = this.#sources.get(rest.key);
+          if (src === undefined) throw new Error(`distnumpy: no source for kernel ${rest.key}`);
+          const kernel: Kernel = { ...rest, source: src, consts: Array.from(section(consts)) };
+          return { kind: 'kernel', op: s.op, kernel, out: block(s.out), blocks: s.blocks.map((id) => (id === null ? null : block(id))), count: s.count };
+        }
+        case 'gemm':
+          return { kind: 'gemm', op: s.op, a: view(s.a), b: view(s.b), c: view(s.c) };
+        case 'copy':
+          return { kind: 'copy', op: s.op, src: block(s.src), dst: block(s.dst) };
+        case 'alloc': {
+          const b = allocate(s.dtype, s.length, false, s.id);
+          this.blocks.set(s.id, b);
+          return { kind: 'alloc', op: s.op, block: b };
+        }
+        case 'fill':
+          return { kind: 'fill', op: s.op, block: block(s.id), value: section(s.value)[0] };
+        case 'data':
+          return { kind: 'data', op: s.op, block: block(s.id), values: section(s.values) };
+        case 'release':
+          return { kind: 'release', op: s.op, block: block(s.id) };
+      }
+    });
+    return { steps, frees: batch.frees };
+  }
+}

@@ -1,0 +1,131 @@
+// The sequential model under MPI: the same program at 1, 2, 3 and 4 ranks (through
+// `distnumpy run`) gives identical bits; rank 0's failures and a killed rank end every rank.
+// Without mpirun or the MPI addon the tests pass with a log, except under CI=true.
+import test from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { nativeStatus } from '../../lib/dist/native.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/distnumpy.js', import.meta.url));
+const prog = (name: string) => fileURLToPath(new URL(`./programs/${name}.js`, import.meta.url));
+const TIMEOUT_MS = 60_000;
+
+function unavailable(): string | null {
+  const mpi = nativeStatus().mpi;
+  if (!mpi.active) return `MPI addon not active (${mpi.reason})`;
+  if (spawnSync('mpirun', ['--version'], { encoding: 'utf8' }).status !== 0) return 'mpirun not found';
+  return null;
+}
+const missing = unavailable();
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'run', ...args], {
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
+function skipOrFail(t: import('ava').ExecutionContext): boolean {
+  if (!missing) return false;
+  if (process.env.CI === 'true') t.fail(`MPI tests cannot run under CI: ${missing}`);
+  else t.pass(`skipped: ${missing}`);
+  return true;
+}
+
+function parse(r: Result): { rank: number; size: number; out: Record<string, string> } {
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`no JSON from the program (code ${r.code}): ${r.stderr}`);
+  return JSON.parse(line);
+}
+
+test('the same program gives identical bits at 1, 2, 3 and 4 ranks', async (t) => {
+  if (skipOrFail(t)) return;
+  const single = await new Promise<Result>((resolve) => {
+    const c = spawn(process.execPath, [prog('api-tour')], { env: { ...process.env, DISTNUMPY_THREADS: '1' } });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.on('close', (code) => resolve({ code, stdout, stderr, ms: 0 }));
+  });
+  t.is(single.code, 0, single.stderr);
+  const expected = parse(single);
+  t.is(expected.size, 1);
+  for (const n of [1, 2, 3, 4]) {
+    const r = await run(['-n', String(n), '--threads', '1', prog('api-tour')]);
+    t.is(r.code, 0, `${n} ranks: exit code (stderr: ${r.stderr})`);
+    const actual = parse(r);
+    t.is(actual.size, n, `${n} ranks: dn.size`);
+    t.is(actual.rank, 0, 'only rank 0 runs the program');
+    t.is(r.stdout.split('\n').filter((l) => l.startsWith('{')).length, 1, `${n} ranks: the program printed once`);
+    for (const k of Object.keys(expected.out)) t.is(actual.out[k], expected.out[k], `${n} ranks: ${k}`);
+  }
+});
+
+test('an exception on rank 0 ends every rank with a non-zero code, the error printed once', async (t) => {
+  if (skipOrFail(t)) return;
+  for (const n of [2, 4]) {
+    const r = await run(['-n', String(n), '--threads', '1', prog('fails')]);
+    t.not(r.code, 0, `${n} ranks: exit code`);
+    t.true(r.ms < 10_000, `${n} ranks: ended after ${r.ms} ms`);
+    t.is(r.stderr.split('deliberate failure in the program').length - 1, 1, `${n} ranks: error printed once:\n${r.stderr}`);
+    t.regex(r.stdout, /sum 999000/);
+  }
+});
+
+test('a serving rank killed with SIGKILL mid-run ends every rank with a non-zero code', async (t) => {
+  if (skipOrFail(t)) return;
+  const r = await run(['-n', '3', '--threads', '1', prog('kills')]);
+  t.not(r.code, 0, 'exit code');
+  t.true(r.ms < 10_000, `ended after ${r.ms} ms`);
+  t.notRegex(r.stdout, /finished although/);
+});
+
+test('process.exit(0) on rank 0 ends the serving ranks cleanly with code 0', async (t) => {
+  if (skipOrFail(t)) return;
+  const r = await run(['-n', '3', '--threads', '1', prog('exits')]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /sum 45/);
+});
+
+test('distnumpy run: usage errors exit 2; --dry-run shows the mpirun command', async (t) => {
+  const bad = spawnSync(process.execPath, [BIN, 'run', '-n', 'x', 'a.js'], { encoding: 'utf8' });
+  t.is(bad.status, 2);
+  t.regex(bad.stderr, /-n needs a positive integer/);
+  const none = spawnSync(process.execPath, [BIN, 'run', '-n', '2'], { encoding: 'utf8' });
+  t.is(none.status, 2);
+  const dry = spawnSync(process.execPath, [BIN, 'run', '-n', '2', '--threads', '3', '--hostfile', 'hosts', '--dry-run', 'app.js', 'x'], { encoding: 'utf8' });
+  t.is(dry.status, 0);
+  t.regex(dry.stdout, /DISTNUMPY_THREADS=3/);
+  t.regex(dry.stdout, /mpirun -np 2 --hostfile hosts --map-by ppr:1:node --bind-to none/);
+  t.regex(dry.stdout, /app\.js x$/m);
+  const help = spawnSync(process.execPath, [BIN, 'run', '--help'], { encoding: 'utf8' });
+  t.is(help.status, 0);
+  t.regex(help.stdout, /--threads T/);
+});
