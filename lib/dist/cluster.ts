@@ -5,7 +5,7 @@
 // Today every rank holds every block whole (the distribution of blocks over ranks comes next):
 // the results are those of the single-node runtime, bit for bit, at any rank count.
 import { inspect } from 'node:util';
-import { executeStep } from './execute.js';
+import { executeDistributed } from './execute-dist.js';
 import { Comm } from './mpi.js';
 import type { Executor } from '../smp/exec.js';
 import { release, setFreeListener } from '../smp/store.js';
@@ -121,7 +121,7 @@ export async function serve(comm: Comm, ex: Executor): Promise<never> {
     const { steps, frees: freed } = decoder.decode(bytes);
     try {
       for (const s of steps) {
-        await executeStep(ex, s);
+        await executeDistributed(ex, comm, s);
         if (s.kind === 'release') decoder.blocks.delete(s.block.id);
       }
     } catch {

@@ -29,6 +29,7 @@ export async function executeStep(ex: Executor, s: Step): Promise<void> {
       release(s.block);
       return;
     case 'alloc':
+    case 'gather':
       return;
   }
 }

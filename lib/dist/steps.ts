@@ -35,7 +35,9 @@ export type Step =
   /** Host data written into the block from element 0 (dn.array, linspace, eye, load). */
   | { kind: 'data'; op: string; block: Block; values: TypedArray }
   /** dispose(): the block goes back to the store once the steps recorded before it have run. */
-  | { kind: 'release'; op: string; block: Block };
+  | { kind: 'release'; op: string; block: Block }
+  /** A read on rank 0 (toArray, data, item, save): the other ranks send it the rows they own. */
+  | { kind: 'gather'; op: string; block: Block };
 
 export function inputsOf(s: Step): Block[] {
   switch (s.kind) {
@@ -45,6 +47,8 @@ export function inputsOf(s: Step): Block[] {
       return [s.a.block, s.b.block];
     case 'copy':
       return [s.src];
+    case 'gather':
+      return [s.block];
     default:
       return [];
   }

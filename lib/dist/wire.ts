@@ -18,10 +18,11 @@ type StepJ =
   | { kind: 'kernel'; op: string; kernel: KernelJ; out: number; blocks: (number | null)[]; count?: number }
   | { kind: 'gemm'; op: string; a: ViewJ; b: ViewJ; c: ViewJ }
   | { kind: 'copy'; op: string; src: number; dst: number }
-  | { kind: 'alloc'; op: string; id: number; dtype: DType; length: number }
+  | { kind: 'alloc'; op: string; id: number; dtype: DType; length: number; rowLen: number }
   | { kind: 'fill'; op: string; id: number; value: number }
   | { kind: 'data'; op: string; id: number; values: number }
-  | { kind: 'release'; op: string; id: number };
+  | { kind: 'release'; op: string; id: number }
+  | { kind: 'gather'; op: string; id: number };
 
 interface BatchJ {
   steps: StepJ[];
@@ -58,13 +59,15 @@ export class Encoder {
         case 'copy':
           return { kind: 'copy', op: s.op, src: s.src.id, dst: s.dst.id };
         case 'alloc':
-          return { kind: 'alloc', op: s.op, id: s.block.id, dtype: s.block.dtype, length: s.block.length };
+          return { kind: 'alloc', op: s.op, id: s.block.id, dtype: s.block.dtype, length: s.block.length, rowLen: s.block.rowLen };
         case 'fill':
           return { kind: 'fill', op: s.op, id: s.block.id, value: bin(Float64Array.of(s.value), 'f64') };
         case 'data':
           return { kind: 'data', op: s.op, id: s.block.id, values: bin(s.values, s.block.dtype) };
         case 'release':
           return { kind: 'release', op: s.op, id: s.block.id };
+        case 'gather':
+          return { kind: 'gather', op: s.op, id: s.block.id };
       }
     });
     let offset = 0;
@@ -120,6 +123,7 @@ export class Decoder {
           return { kind: 'copy', op: s.op, src: block(s.src), dst: block(s.dst) };
         case 'alloc': {
           const b = allocate(s.dtype, s.length, false, s.id);
+          b.rowLen = s.rowLen;
           this.blocks.set(s.id, b);
           return { kind: 'alloc', op: s.op, block: b };
         }
@@ -129,6 +133,8 @@ export class Decoder {
           return { kind: 'data', op: s.op, block: block(s.id), values: section(s.values) };
         case 'release':
           return { kind: 'release', op: s.op, block: block(s.id) };
+        case 'gather':
+          return { kind: 'gather', op: s.op, block: block(s.id) };
       }
     });
     return { steps, frees: batch.frees };

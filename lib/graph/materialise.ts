@@ -11,15 +11,16 @@ import { type Frozen, freeze, readsOtherwise } from './freeze.js';
 import { type ArrayNode, type Expr, type Ew, type Leaf, pendingReaders, registerReader, resolve } from './node.js';
 
 /** A new block, recorded so that every rank allocates its own under the same id. */
-export function newBlock(dtype: DType, length: number): Block {
+export function newBlock(dtype: DType, length: number, rowLen = 1): Block {
   const block = allocate(dtype, length);
+  block.rowLen = Math.max(1, rowLen);
   record({ kind: 'alloc', op: 'alloc', block });
   return block;
 }
 
 /** A fresh C-contiguous array; `zero` records a fill with zeros. */
 export function freshLeaf(dtype: DType, shape: readonly number[], zero = false): Leaf {
-  const block = newBlock(dtype, shapeSize(shape));
+  const block = newBlock(dtype, shapeSize(shape), shapeSize(shape.slice(1)));
   if (zero) record({ kind: 'fill', op: 'zeros', block, value: 0 });
   return { kind: 'leaf', block, dtype, shape: [...shape], strides: cStrides(shape), offset: 0 };
 }
@@ -89,7 +90,7 @@ function protectReaders(block: Block, value: Expr): void {
     for (const n of live) realise(n);
     return;
   }
-  const copy = newBlock(block.dtype, block.length);
+  const copy = newBlock(block.dtype, block.length, block.rowLen);
   record({ kind: 'copy', op: 'copy', src: block, dst: copy });
   for (const n of live) {
     n.args = n.args.map((a) => (a.kind === 'leaf' && a.block === block ? { ...a, block: copy } : a));

@@ -5,7 +5,7 @@ import type { Block } from '../smp/store.js';
 import { failureOf, record } from './batch.js';
 import { asLeaf } from './materialise.js';
 import type { ArrayNode, Leaf } from './node.js';
-import { flush } from './runtime.js';
+import { flush, worldSize } from './runtime.js';
 
 /**
  * dispose(): no call may record work on the block from now on; its memory goes back to the store
@@ -51,6 +51,8 @@ function copyOut(l: Leaf): TypedArray {
 async function settled(n: ArrayNode): Promise<Leaf> {
   const leaf = asLeaf(n);
   if (leaf.block.disposed) throw new Error('cannot read an array after dispose()');
+  // Under MPI, rank 0 holds only its own rows until the others send theirs.
+  if (worldSize() > 1) record({ kind: 'gather', op: 'read', block: leaf.block });
   await flush();
   const err = failureOf(leaf.block);
   if (err) throw err;

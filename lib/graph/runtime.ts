@@ -3,6 +3,7 @@
 import { startNode, type NodeHandle, type RuntimeOptions } from '../dist/node.js';
 import type { Executor } from '../smp/exec.js';
 import { executeStep } from '../dist/execute.js';
+import { executeDistributed } from '../dist/execute-dist.js';
 import { broadcastBatch, serve } from '../dist/cluster.js';
 import { letFinalizersRun } from '../smp/store.js';
 import { flushWith, type Step } from './batch.js';
@@ -31,7 +32,8 @@ export function current(): NodeHandle {
 }
 
 async function runStep(s: Step): Promise<void> {
-  return executeStep(executor!, s);
+  const comm = node!.comm;
+  return comm && node!.size > 1 ? executeDistributed(executor!, comm, s) : executeStep(executor!, s);
 }
 
 /**
@@ -63,4 +65,9 @@ export async function shutdown(): Promise<void> {
 export function serveForever(): Promise<never> {
   const n = ensureInit();
   return serve(n.comm!, executor!);
+}
+
+/** The number of ranks (1 without MPI). */
+export function worldSize(): number {
+  return ensureInit().size;
 }

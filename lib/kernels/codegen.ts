@@ -37,6 +37,9 @@ export interface Kernel {
   unitCost: number;
   /** Which operands carry arrays, in the order the kernel expects them after the output. */
   dataOperands: number[];
+  /** Collapsed rank and pointer count: how to read `meta` (the output is pointer 0 unless reduceAll). */
+  nd: number;
+  np: number;
 }
 
 const CHUNK = 1024; // summation block: bounds rounding error growth like NumPy's pairwise sum
@@ -91,6 +94,8 @@ export function buildKernel(req: KernelRequest): Kernel {
     meta,
     consts: program.consts,
     split: col.shape[0],
+    nd,
+    np,
     unitCost: inner * programCost(program),
     dataOperands,
   };

@@ -32,14 +32,20 @@ function piecesFor(ex: Executor, split: number, work: number): number {
 }
 
 /** Run a kernel over all its rows; whole-array reductions return the combined partial. */
-export async function runKernel(ex: Executor, k: Kernel, arrays: TypedArray[]): Promise<Partial | undefined> {
-  const pieces = piecesFor(ex, k.split, k.split * k.unitCost);
+export async function runKernel(
+  ex: Executor,
+  k: Kernel,
+  arrays: TypedArray[],
+  from = 0,
+  to = k.split,
+): Promise<Partial | undefined> {
+  const pieces = piecesFor(ex, to - from, (to - from) * k.unitCost);
   const fn = local.get(k.key, k.source);
   if (pieces <= 1) {
-    const r = fn(arrays, k.meta, k.consts, 0, k.split);
+    const r = fn(arrays, k.meta, k.consts, from, to);
     return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r!]) : undefined;
   }
-  const rs = ranges(k.split, pieces);
+  const rs = ranges(to - from, pieces).map(([a, z]): [number, number] => [a + from, z + from]);
   const remote = rs.slice(1).map(([start, end]) =>
     ex.pool.run({ type: 'kernel', key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts, start, end }),
   );

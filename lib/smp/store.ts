@@ -9,6 +9,11 @@ export class Block {
   disposed = false;
   /** The buffer went back to the free list (after the work recorded before dispose ran). */
   released = false;
+  /**
+   * Elements per row of the array the block was made for (the product of its shape but the
+   * first axis): ranks own whole rows, so a stencil's neighbours are whole rows too.
+   */
+  rowLen = 1;
   constructor(
     readonly id: number,
     readonly dtype: DType,

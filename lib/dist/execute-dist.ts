@@ -1,0 +1,142 @@
+// Executing a step on one of several ranks: owner computes. Each rank runs the part of a kernel
+// whose output rows it owns, after fetching the input rows that part reads from their owners;
+// whole-array reductions split the iteration evenly and combine the partials in rank order.
+import type { Kernel } from '../kernels/codegen.js';
+import type { TypedArray } from '../kernels/dtypes.js';
+import { combinePartials, type Partial } from '../kernels/partials.js';
+import { type Executor, ranges, runGemm, runKernel } from '../smp/exec.js';
+import type { Block } from '../smp/store.js';
+import { executeStep } from './execute.js';
+import { type Need, exchange } from './exchange.js';
+import type { Comm } from './mpi.js';
+import { type Range, ownedElements, ownedOuter, ownedRows, pointers, touched } from './partition.js';
+import type { BlockView, Step } from './steps.js';
+
+/** The rows of every input a kernel reads for outer indices `part`. */
+function kernelNeeds(k: Kernel, blocks: (Block | null)[], part: Range | null): Need[] {
+  if (!part || part[1] <= part[0]) return [];
+  const { dims, ptrs, axisLen } = pointers(k);
+  const base = k.kind === 'reduceAll' ? 0 : 1;
+  const needs: Need[] = [];
+  blocks.forEach((b, i) => {
+    if (!b) return;
+    const iv = touched(ptrs[i + base], dims, part[0], part[1], axisLen);
+    if (iv) needs.push({ block: b, interval: iv });
+  });
+  return needs;
+}
+
+function arraysFor(k: Kernel, out: Block, blocks: (Block | null)[]): TypedArray[] {
+  const arrays: TypedArray[] = [];
+  if (k.kind !== 'reduceAll') arrays.push(out.data);
+  for (const b of blocks) if (b) arrays.push(b.data);
+  return arrays;
+}
+
+async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'kernel' }>): Promise<void> {
+  const k = s.kernel;
+  const p = comm.size;
+  const me = comm.rank;
+  if (k.kind === 'reduceAll') {
+    const parts = ranges(k.split, p);
+    while (parts.length < p) parts.push([k.split, k.split]);
+    exchange(comm, (q) => kernelNeeds(k, s.blocks, parts[q]));
+    const mine = (await runKernel(ex, k, arraysFor(k, s.out, s.blocks), parts[me][0], parts[me][1]))!;
+    // Every rank's partial, in rank order: a sum of one non-zero slot per entry is exact.
+    const send = new Float64Array(2 * p);
+    send[2 * me] = mine[0];
+    send[2 * me + 1] = mine[1];
+    const all = new Float64Array(2 * p);
+    comm.Allreduce(send, all, 'sum');
+    const partials: Partial[] = [];
+    for (let q = 0; q < p; q++) if (parts[q][1] > parts[q][0]) partials.push([all[2 * q], all[2 * q + 1]]);
+    const [v, i] = combinePartials(k.reduce!, partials.length ? partials : [mine]);
+    const value = k.reduce === 'argmin' || k.reduce === 'argmax' ? i : k.reduce === 'mean' ? v / s.count! : v;
+    s.out.data[0] = s.out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+    return;
+  }
+  const owned = Array.from({ length: p }, (_, q) => ownedOuter(k, s.out, q, p));
+  if (owned[me] === null) {
+    // The output does not split by rows: every rank computes all of it from all it reads.
+    const full: Range = [0, k.split];
+    exchange(comm, () => kernelNeeds(k, s.blocks, full));
+    await runKernel(ex, k, arraysFor(k, s.out, s.blocks));
+    return;
+  }
+  exchange(comm, (q) => kernelNeeds(k, s.blocks, owned[q]));
+  const [a, z] = owned[me]!;
+  if (z > a) await runKernel(ex, k, arraysFor(k, s.out, s.blocks), a, z);
+}
+
+function rowsView(v: BlockView, rows: Range): BlockView {
+  return { ...v, shape: [rows[1] - rows[0], v.shape[1]], offset: v.offset + rows[0] * v.strides[0] };
+}
+
+function viewInterval(v: BlockView): Range | null {
+  if (v.shape.some((d) => d === 0)) return null;
+  let lo = v.offset;
+  let hi = v.offset;
+  v.shape.forEach((d, i) => {
+    const s = v.strides[i] * (d - 1);
+    if (s >= 0) hi += s;
+    else lo += s;
+  });
+  return [lo, hi];
+}
+
+/** C rows are owned like any block's; each rank multiplies its rows of A by all of B. */
+async function gemmStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm' }>): Promise<void> {
+  const p = comm.size;
+  const me = comm.rank;
+  const cRows = (q: number): Range => ownedRows(s.c.block, q, p);
+  const needOf = (q: number): Need[] => {
+    const [a, z] = cRows(q);
+    if (z <= a) return [];
+    const out: Need[] = [];
+    const ia = viewInterval(rowsView(s.a, [a, z]));
+    const ib = viewInterval(s.b);
+    if (ia) out.push({ block: s.a.block, interval: ia });
+    if (ib) out.push({ block: s.b.block, interval: ib });
+    return out;
+  };
+  exchange(comm, needOf);
+  const rows = cRows(me);
+  if (rows[1] <= rows[0]) return;
+  const view = (v: BlockView) => ({ dtype: v.dtype, data: v.block.data, shape: v.shape, strides: v.strides, offset: v.offset });
+  await runGemm(ex, view(rowsView(s.a, rows)), view(s.b), view(rowsView(s.c, rows)));
+}
+
+/** Rank 0 receives every row of the block that other ranks own (a read of the array). */
+function gather(comm: Comm, b: Block): void {
+  const p = comm.size;
+  if (comm.rank === 0) {
+    const reqs = [];
+    for (let q = 1; q < p; q++) {
+      const [lo, hi] = ownedElements(b, q, p);
+      if (hi > lo) reqs.push(comm.Irecv(b.data.subarray(lo, hi), q, 0));
+    }
+    if (reqs.length) comm.Waitall(reqs);
+  } else {
+    const [lo, hi] = ownedElements(b, comm.rank, p);
+    if (hi > lo) comm.Send(b.data.subarray(lo, hi), 0, 0);
+  }
+}
+
+export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Promise<void> {
+  switch (s.kind) {
+    case 'kernel':
+      return kernelStep(ex, comm, s);
+    case 'gemm':
+      return gemmStep(ex, comm, s);
+    case 'gather':
+      return gather(comm, s.block);
+    case 'copy': {
+      // The copy has the source's rows: each rank copies the rows it owns.
+      const [lo, hi] = ownedElements(s.src, comm.rank, comm.size);
+      (s.dst.data as Float64Array).set((s.src.data as Float64Array).subarray(lo, hi), lo);
+      return;
+    }
+    default:
+      return executeStep(ex, s);
+  }
+}
