@@ -1,0 +1,50 @@
+// One configuration of the distribution suite (run directly or under `distnumpy run`): the cost
+// of a batch, of a reduction round trip, and of Jacobi stencil sweeps. Prints one JSON line.
+import * as dn from '../lib/index.js';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < Math.min(20, n); i++) await fn();
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    ts.push(performance.now() - t);
+  }
+  return median(ts);
+}
+
+const W = Number(process.env.STENCIL_W ?? 4000);
+const ITERS = Number(process.env.STENCIL_ITERS ?? 10);
+
+const small = dn.zeros([1]);
+// A batch of one tiny step: rank 0 encodes it, every rank receives and runs it.
+const batchMs = await timeIt(2000, () => (small.assign(1), dn.flush()));
+// A whole-array reduction read back: every rank computes a partial, all combine, rank 0 reads.
+const x = dn.ones([64]);
+const reduceMs = await timeIt(2000, () => x.sum().item());
+
+const grid = dn.zeros([W + 2, W + 2]);
+grid.set('0, :', 40);
+const center = grid.slice('1:-1, 1:-1');
+async function sweep(): Promise<number> {
+  const work = center
+    .add(grid.slice('0:-2, 1:-1'))
+    .add(grid.slice('2:, 1:-1'))
+    .add(grid.slice('1:-1, 0:-2'))
+    .add(grid.slice('1:-1, 2:'))
+    .mul(0.2);
+  const d = dn.abs(work.sub(center)).sum();
+  center.assign(work);
+  return (await d.item()) as number;
+}
+await sweep();
+const sweeps: number[] = [];
+for (let i = 0; i < ITERS; i++) {
+  const t = performance.now();
+  await sweep();
+  sweeps.push(performance.now() - t);
+}
+console.log(JSON.stringify({ size: dn.size, threads: dn.runtimeInfo().config.threads.value, batchMs, reduceMs, sweepMs: median(sweeps), W }));
+await dn.shutdown();
