@@ -88,6 +88,37 @@ test('the same program gives identical bits at 1, 2, 3 and 4 ranks', async (t) =
   }
 });
 
+test('random programs (views, broadcasting, writes, reductions, products) agree at 1-4 ranks', async (t) => {
+  if (skipOrFail(t)) return;
+  const single = await new Promise<Result>((resolve) => {
+    const c = spawn(process.execPath, [prog('random-programs')], { env: { ...process.env, DISTNUMPY_THREADS: '1' } });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.on('close', (code) => resolve({ code, stdout, stderr, ms: 0 }));
+  });
+  t.is(single.code, 0, single.stderr);
+  const expected = parse(single).out;
+  t.true(Object.keys(expected).length > 100, 'the program produced its results');
+  for (const n of [2, 3, 4]) {
+    const actual = parse(await run(['-n', String(n), '--threads', '1', prog('random-programs')])).out;
+    const bad: string[] = [];
+    for (const [k, e] of Object.entries(expected)) {
+      const a = actual[k];
+      if (e.startsWith('~')) {
+        // whole-array sums and means: equal to rounding (partials combine per rank)
+        const xs = JSON.parse(e.slice(1)) as (number | null)[];
+        const ys = a ? (JSON.parse(a.slice(1)) as (number | null)[]) : [];
+        const close = (x: number | null, y: number | null) =>
+          x === y || (x !== null && y !== null && Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x)));
+        if (xs.length !== ys.length || xs.some((x, i) => !close(x, ys[i]))) bad.push(`${k}: expected ${e}, actual ${a}`);
+      } else if (a !== e) bad.push(k);
+    }
+    t.deepEqual(bad, [], `${n} ranks: results that differ from 1 rank`);
+  }
+});
+
 test('an exception on rank 0 ends every rank with a non-zero code, the error printed once', async (t) => {
   if (skipOrFail(t)) return;
   for (const n of [2, 4]) {
