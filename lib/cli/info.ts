@@ -16,6 +16,7 @@ export function info(json: boolean): number {
     mode: st.mpi.active ? 'MPI available (one rank per node under `distnumpy run` / mpirun)' : 'single-node',
     threads: cfg.threads,
     inlineThreshold: cfg.inlineThreshold,
+    blockSize: cfg.blockSize,
     blas: st.blas,
     mpi: st.mpi,
   };
@@ -29,6 +30,7 @@ export function info(json: boolean): number {
   console.log(`mode            ${report.mode}`);
   console.log(`threads         ${src(report.threads)}`);
   console.log(`inline below    ${src(report.inlineThreshold)} element-ops`);
+  console.log(`block size      ${report.blockSize.value === 0 ? 'one slab of rows per rank' : `${report.blockSize.value} rows, block-cyclic`}  (${report.blockSize.source})`);
   console.log(`BLAS            ${st.blas.active ? 'OpenBLAS: ' + (st.blas.config ?? 'active') : 'not active: ' + (st.blas.reason ?? 'unknown') + ' (matmul uses the JS kernel)'}`);
   console.log(`MPI             ${st.mpi.active ? 'OpenMPI addon loaded' : 'not active: ' + (st.mpi.reason ?? 'unknown')}`);
   return 0;

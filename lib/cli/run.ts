@@ -3,11 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
-export const RUN_USAGE = `usage: distnumpy run -n N [--threads T] [--hostfile FILE] [--dry-run] [--] app.js [args...]
+export const RUN_USAGE = `usage: distnumpy run -n N [--threads T] [--hostfile FILE] [--block-size K] [--dry-run] [--] app.js [args...]
 
   -n, --np N         number of ranks (one per node on a cluster)
   --threads T        worker threads per rank (sets DISTNUMPY_THREADS on every rank)
   --hostfile FILE    OpenMPI hostfile: ranks are placed one per node (--map-by ppr:1:node)
+  --block-size K     distribute arrays in blocks of K rows dealt to the ranks in turn
+                     (block-cyclic; sets DISTNUMPY_BLOCKSIZE); default: one slab per rank
   --dry-run          print the mpirun command instead of running it
 `;
 
@@ -15,6 +17,7 @@ export interface RunArgs {
   np: number;
   threads?: number;
   hostfile?: string;
+  blockSize?: number;
   dryRun: boolean;
   program: string[];
 }
@@ -43,6 +46,10 @@ export function parseRunArgs(argv: string[]): RunArgs | string {
       const f = argv[++i];
       if (!f) return '--hostfile needs a file';
       out.hostfile = f;
+    } else if (a === '--block-size') {
+      const n = int(a, argv[++i]);
+      if (typeof n === 'string') return n;
+      out.blockSize = n;
     } else if (a === '--dry-run') {
       out.dryRun = true;
     } else if (a.startsWith('-')) {
@@ -65,6 +72,7 @@ export function mpirunCommand(a: RunArgs): { cmd: string; args: string[]; env: R
   args.push('--bind-to', 'none');
   const env: Record<string, string> = { NODE_DISABLE_COLORS: '1' };
   if (a.threads) env.DISTNUMPY_THREADS = String(a.threads);
+  if (a.blockSize) env.DISTNUMPY_BLOCKSIZE = String(a.blockSize);
   if (!a.hostfile && a.np > 1) env.OMPI_MCA_mpi_yield_when_idle = '1';
   if (process.getuid?.() === 0) {
     env.OMPI_ALLOW_RUN_AS_ROOT = '1';

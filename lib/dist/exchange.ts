@@ -11,12 +11,23 @@ export interface Need {
   interval: Range;
 }
 
-/** Merge the needs on the same block into one bounding interval per block. */
-function byBlock(needs: readonly Need[]): Map<Block, Range> {
-  const m = new Map<Block, Range>();
+/** The rows each block is read at, merged into disjoint ascending ranges (blocks in first-seen order). */
+function wantedRows(needs: readonly Need[]): Map<Block, Range[]> {
+  const m = new Map<Block, Range[]>();
   for (const n of needs) {
-    const cur = m.get(n.block);
-    m.set(n.block, cur ? [Math.min(cur[0], n.interval[0]), Math.max(cur[1], n.interval[1])] : [n.interval[0], n.interval[1]]);
+    const list = m.get(n.block) ?? [];
+    list.push(rowsCovering(n.block, n.interval));
+    m.set(n.block, list);
+  }
+  for (const [b, list] of m) {
+    list.sort((x, y) => x[0] - y[0]);
+    const merged: Range[] = [];
+    for (const r of list) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    m.set(b, merged);
   }
   return m;
 }
@@ -27,38 +38,32 @@ function elements(b: Block, rows: Range): Range {
 
 /**
  * Bring to this rank the rows that `needOf(rank)` lists and other ranks own, sending the rows
- * this rank owns to those that need them. Blocks are matched by their order of first appearance,
- * which every rank computes alike; the message tag is that order.
+ * this rank owns to those that need them.
  */
 export function exchange(comm: Comm, needOf: (rank: number) => Need[]): void {
   const me = comm.rank;
   const p = comm.size;
-  const all = Array.from({ length: p }, (_, q) => byBlock(needOf(q)));
+  const all = Array.from({ length: p }, (_, q) => wantedRows(needOf(q)));
   const reqs: MpiRequest[] = [];
+  // One message per (block, wanted row range, owned row range): the tag numbers them in an order
+  // both sides compute alike.
+  const pieces = (b: Block, want: Range[], owner: number): Range[] =>
+    want.flatMap((w) =>
+      ownedRows(b, owner, p)
+        .map((o) => intersect(w, o))
+        .filter(([a, z]) => z > a)
+        .map((rows) => elements(b, rows)),
+    );
   // Receives first, so the sends find them posted.
-  let tag = 0;
-  for (const [b, iv] of all[me]) {
-    const want = rowsCovering(b, iv);
-    for (let q = 0; q < p; q++) {
-      if (q === me) continue;
-      const got = intersect(want, ownedRows(b, q, p));
-      if (got[1] <= got[0]) continue;
-      const [lo, hi] = elements(b, got);
-      if (hi > lo) reqs.push(comm.Irecv(b.data.subarray(lo, hi), q, tag));
-    }
-    tag++;
+  for (let q = 0; q < p; q++) {
+    if (q === me) continue;
+    let tag = 0;
+    for (const [b, want] of all[me]) for (const [lo, hi] of pieces(b, want, q)) reqs.push(comm.Irecv(b.data.subarray(lo, hi), q, tag++));
   }
   for (let q = 0; q < p; q++) {
     if (q === me) continue;
-    tag = 0;
-    for (const [b, iv] of all[q]) {
-      const give = intersect(rowsCovering(b, iv), ownedRows(b, me, p));
-      if (give[1] > give[0]) {
-        const [lo, hi] = elements(b, give);
-        if (hi > lo) reqs.push(comm.Isend(b.data.subarray(lo, hi), q, tag));
-      }
-      tag++;
-    }
+    let tag = 0;
+    for (const [b, want] of all[q]) for (const [lo, hi] of pieces(b, want, me)) reqs.push(comm.Isend(b.data.subarray(lo, hi), q, tag++));
   }
   if (reqs.length) comm.Waitall(reqs);
 }

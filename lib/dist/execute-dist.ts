@@ -8,21 +8,23 @@ import { type Executor, ranges, runGemm, runKernel } from '../smp/exec.js';
 import type { Block } from '../smp/store.js';
 import { executeStep } from './execute.js';
 import { type Need, exchange } from './exchange.js';
-import type { Comm } from './mpi.js';
+import type { Comm, MpiRequest } from './mpi.js';
 import { type Range, ownedElements, ownedOuter, ownedRows, pointers, touched } from './partition.js';
 import type { BlockView, Step } from './steps.js';
 
-/** The rows of every input a kernel reads for outer indices `part`. */
-function kernelNeeds(k: Kernel, blocks: (Block | null)[], part: Range | null): Need[] {
-  if (!part || part[1] <= part[0]) return [];
+/** The rows of every input a kernel reads for the outer index ranges `parts`. */
+function kernelNeeds(k: Kernel, blocks: (Block | null)[], parts: Range[]): Need[] {
   const { dims, ptrs, axisLen } = pointers(k);
   const base = k.kind === 'reduceAll' ? 0 : 1;
   const needs: Need[] = [];
-  blocks.forEach((b, i) => {
-    if (!b) return;
-    const iv = touched(ptrs[i + base], dims, part[0], part[1], axisLen);
-    if (iv) needs.push({ block: b, interval: iv });
-  });
+  for (const part of parts) {
+    if (part[1] <= part[0]) continue;
+    blocks.forEach((b, i) => {
+      if (!b) return;
+      const iv = touched(ptrs[i + base], dims, part[0], part[1], axisLen);
+      if (iv) needs.push({ block: b, interval: iv });
+    });
+  }
   return needs;
 }
 
@@ -40,7 +42,7 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
   if (k.kind === 'reduceAll') {
     const parts = ranges(k.split, p);
     while (parts.length < p) parts.push([k.split, k.split]);
-    exchange(comm, (q) => kernelNeeds(k, s.blocks, parts[q]));
+    exchange(comm, (q) => kernelNeeds(k, s.blocks, [parts[q]]));
     const mine = (await runKernel(ex, k, arraysFor(k, s.out, s.blocks), parts[me][0], parts[me][1]))!;
     // Every rank's partial, in rank order: a sum of one non-zero slot per entry is exact.
     const send = new Float64Array(2 * p);
@@ -59,13 +61,13 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
   if (owned[me] === null) {
     // The output does not split by rows: every rank computes all of it from all it reads.
     const full: Range = [0, k.split];
-    exchange(comm, () => kernelNeeds(k, s.blocks, full));
+    exchange(comm, () => kernelNeeds(k, s.blocks, [full]));
     await runKernel(ex, k, arraysFor(k, s.out, s.blocks));
     return;
   }
-  exchange(comm, (q) => kernelNeeds(k, s.blocks, owned[q]));
-  const [a, z] = owned[me]!;
-  if (z > a) await runKernel(ex, k, arraysFor(k, s.out, s.blocks), a, z);
+  exchange(comm, (q) => kernelNeeds(k, s.blocks, owned[q] ?? []));
+  const arrays = arraysFor(k, s.out, s.blocks);
+  for (const [a, z] of owned[me]!) if (z > a) await runKernel(ex, k, arrays, a, z);
 }
 
 function rowsView(v: BlockView, rows: Range): BlockView {
@@ -88,37 +90,40 @@ function viewInterval(v: BlockView): Range | null {
 async function gemmStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm' }>): Promise<void> {
   const p = comm.size;
   const me = comm.rank;
-  const cRows = (q: number): Range => ownedRows(s.c.block, q, p);
+  const cRows = (q: number): Range[] => ownedRows(s.c.block, q, p);
   const needOf = (q: number): Need[] => {
-    const [a, z] = cRows(q);
-    if (z <= a) return [];
+    const rows = cRows(q);
+    if (rows.length === 0) return [];
     const out: Need[] = [];
-    const ia = viewInterval(rowsView(s.a, [a, z]));
+    for (const r of rows) {
+      const ia = viewInterval(rowsView(s.a, r));
+      if (ia) out.push({ block: s.a.block, interval: ia });
+    }
     const ib = viewInterval(s.b);
-    if (ia) out.push({ block: s.a.block, interval: ia });
     if (ib) out.push({ block: s.b.block, interval: ib });
     return out;
   };
   exchange(comm, needOf);
-  const rows = cRows(me);
-  if (rows[1] <= rows[0]) return;
   const view = (v: BlockView) => ({ dtype: v.dtype, data: v.block.data, shape: v.shape, strides: v.strides, offset: v.offset });
-  await runGemm(ex, view(rowsView(s.a, rows)), view(s.b), view(rowsView(s.c, rows)));
+  for (const rows of cRows(me)) await runGemm(ex, view(rowsView(s.a, rows)), view(s.b), view(rowsView(s.c, rows)));
 }
 
 /** Rank 0 receives every row of the block that other ranks own (a read of the array). */
 function gather(comm: Comm, b: Block): void {
   const p = comm.size;
   if (comm.rank === 0) {
-    const reqs = [];
+    const reqs: MpiRequest[] = [];
     for (let q = 1; q < p; q++) {
-      const [lo, hi] = ownedElements(b, q, p);
-      if (hi > lo) reqs.push(comm.Irecv(b.data.subarray(lo, hi), q, 0));
+      ownedElements(b, q, p).forEach(([lo, hi], i) => {
+        if (hi > lo) reqs.push(comm.Irecv(b.data.subarray(lo, hi), q, i));
+      });
     }
     if (reqs.length) comm.Waitall(reqs);
   } else {
-    const [lo, hi] = ownedElements(b, comm.rank, p);
-    if (hi > lo) comm.Send(b.data.subarray(lo, hi), 0, 0);
+    const reqs = ownedElements(b, comm.rank, p)
+      .map(([lo, hi], i) => (hi > lo ? comm.Isend(b.data.subarray(lo, hi), 0, i) : null))
+      .filter((r) => r !== null);
+    if (reqs.length) comm.Waitall(reqs);
   }
 }
 
@@ -132,8 +137,9 @@ export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Pro
       return gather(comm, s.block);
     case 'copy': {
       // The copy has the source's rows: each rank copies the rows it owns.
-      const [lo, hi] = ownedElements(s.src, comm.rank, comm.size);
-      (s.dst.data as Float64Array).set((s.src.data as Float64Array).subarray(lo, hi), lo);
+      for (const [lo, hi] of ownedElements(s.src, comm.rank, comm.size)) {
+        (s.dst.data as Float64Array).set((s.src.data as Float64Array).subarray(lo, hi), lo);
+      }
       return;
     }
     default:

@@ -24,7 +24,7 @@ export interface NodeHandle {
   /** The MPI communicator when this process is one of several ranks. */
   comm: Comm | null;
   pool: ThreadPool;
-  config: SmpConfig;
+  config: SmpConfig & { blockSize: Setting<number> };
   blas: { active: boolean; reason?: string };
   close(): Promise<void>;
 }
@@ -44,11 +44,12 @@ function pick(name: string, arg: unknown, envName: string, fallback: Setting<num
   return fallback;
 }
 
-export function resolveConfig(opts: RuntimeOptions): SmpConfig {
+export function resolveConfig(opts: RuntimeOptions): SmpConfig & { blockSize: Setting<number> } {
   const d = defaultConfig();
   return {
     threads: pick('threads', opts.threads, 'DISTNUMPY_THREADS', d.threads),
     inlineThreshold: pick('inlineThreshold', opts.inlineThreshold, 'DISTNUMPY_INLINE_THRESHOLD', d.inlineThreshold, true),
+    blockSize: pick('blockSize', opts.blockSize, 'DISTNUMPY_BLOCKSIZE', { value: 0, source: 'default' }, true),
   };
 }
 

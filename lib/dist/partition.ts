@@ -1,9 +1,11 @@
 // Which rank owns what, and which rows a step must move: pure functions of (block rows, rank
 // count, kernel layout) that every rank evaluates alike, so no rank asks another what to send.
 //
-// A block is split by rows of the array it was made for: rank r owns rows
-// [floor(R*r/P), floor(R*(r+1)/P)). The owner of an output row computes it ("owner computes");
-// the rows of inputs it reads that others own travel to it before the step (a stencil's halo).
+// A block is split by rows of the array it was made for: by default rank r owns the slab of rows
+// [floor(R*r/P), floor(R*(r+1)/P)); with a row block size k, blocks of k rows are dealt to the
+// ranks in turn (block-cyclic: block j goes to rank j mod P). The owner of an output row
+// computes it ("owner computes"); the rows of inputs it reads that others own travel to it
+// before the step (a stencil's halo).
 import type { Kernel } from '../kernels/codegen.js';
 import type { Block } from '../smp/store.js';
 
@@ -13,16 +15,23 @@ export function rowsOf(b: Block): number {
   return Math.max(1, Math.ceil(b.length / b.rowLen));
 }
 
-/** Rows of `b` that rank `r` of `p` owns. */
-export function ownedRows(b: Block, r: number, p: number): Range {
+/** Rows of `b` that rank `r` of `p` owns, as ascending ranges. */
+export function ownedRows(b: Block, r: number, p: number): Range[] {
   const rows = rowsOf(b);
-  return [Math.floor((rows * r) / p), Math.floor((rows * (r + 1)) / p)];
+  const k = b.rowBlock;
+  if (k <= 0) {
+    const a = Math.floor((rows * r) / p);
+    const z = Math.floor((rows * (r + 1)) / p);
+    return z > a ? [[a, z]] : [];
+  }
+  const out: Range[] = [];
+  for (let start = r * k; start < rows; start += p * k) out.push([start, Math.min(rows, start + k)]);
+  return out;
 }
 
-/** Element (storage) range of those rows. */
-export function ownedElements(b: Block, r: number, p: number): Range {
-  const [a, z] = ownedRows(b, r, p);
-  return [a * b.rowLen, Math.min(b.length, z * b.rowLen)];
+/** Element (storage) ranges of those rows. */
+export function ownedElements(b: Block, r: number, p: number): Range[] {
+  return ownedRows(b, r, p).map(([a, z]): Range => [a * b.rowLen, Math.min(b.length, z * b.rowLen)]);
 }
 
 interface Pointer {
@@ -69,10 +78,10 @@ export function touched(p: Pointer, dims: number[], start: number, end: number, 
 }
 
 /**
- * The outer indices [start, end) whose output rank r owns, or null when the output does not
- * split by rows (then every rank computes all of it).
+ * The outer indices whose output rank r owns, as ranges, or null when the output does not split
+ * by rows (then every rank computes all of it).
  */
-export function ownedOuter(k: Kernel, out: Block, r: number, p: number): Range | null {
+export function ownedOuter(k: Kernel, out: Block, r: number, p: number): Range[] | null {
   const { dims, ptrs } = pointers(k);
   const o = ptrs[0];
   const s0 = o.strides[0];
@@ -80,7 +89,7 @@ export function ownedOuter(k: Kernel, out: Block, r: number, p: number): Range |
   let span = 0;
   for (let d = 1; d < dims.length; d++) span += Math.abs(o.strides[d]) * (dims[d] - 1);
   const rowLen = out.rowLen;
-  if (dims[0] === 0) return [0, 0];
+  if (dims[0] === 0) return [];
   if (s0 === 0 || span >= rowLen) return null;
   if (span > 0) {
     // Rows repeat with the outer stride only when it is a whole number of rows.
@@ -88,8 +97,7 @@ export function ownedOuter(k: Kernel, out: Block, r: number, p: number): Range |
     const lo = o.offset + spanSigned(o, dims);
     if (Math.floor(lo / rowLen) !== Math.floor((lo + span) / rowLen)) return null;
   }
-  // Rows of the pointer's first element are monotonic in i: find the owned index range.
-  const [ra, rz] = ownedRows(out, r, p);
+  // Rows of the pointer's first element are monotonic in i: map each owned row range to indices.
   const rowAt = (i: number) => Math.floor(Math.min(o.offset + i * s0, o.offset + i * s0 + spanSigned(o, dims)) / rowLen);
   const n = dims[0];
   const first = (pred: (i: number) => boolean): number => {
@@ -102,8 +110,13 @@ export function ownedOuter(k: Kernel, out: Block, r: number, p: number): Range |
     }
     return a;
   };
-  if (s0 > 0) return [first((i) => rowAt(i) >= ra), first((i) => rowAt(i) >= rz)];
-  return [first((i) => rowAt(i) < rz), first((i) => rowAt(i) < ra)];
+  const out2: Range[] = [];
+  for (const [ra, rz] of ownedRows(out, r, p)) {
+    const range: Range =
+      s0 > 0 ? [first((i) => rowAt(i) >= ra), first((i) => rowAt(i) >= rz)] : [first((i) => rowAt(i) < rz), first((i) => rowAt(i) < ra)];
+    if (range[1] > range[0]) out2.push(range);
+  }
+  return s0 > 0 ? out2 : out2.reverse();
 }
 
 function spanSigned(o: Pointer, dims: number[]): number {

@@ -10,10 +10,18 @@ import { record } from './batch.js';
 import { type Frozen, freeze, readsOtherwise } from './freeze.js';
 import { type ArrayNode, type Expr, type Ew, type Leaf, pendingReaders, registerReader, resolve } from './node.js';
 
+let defaultRowBlock = 0;
+
+/** Rows per distribution block for new arrays (dn.init({ blockSize }); 0: one slab per rank). */
+export function setRowBlock(rows: number): void {
+  defaultRowBlock = rows;
+}
+
 /** A new block, recorded so that every rank allocates its own under the same id. */
-export function newBlock(dtype: DType, length: number, rowLen = 1): Block {
+export function newBlock(dtype: DType, length: number, rowLen = 1, rowBlock = defaultRowBlock): Block {
   const block = allocate(dtype, length);
   block.rowLen = Math.max(1, rowLen);
+  block.rowBlock = rowBlock;
   record({ kind: 'alloc', op: 'alloc', block });
   return block;
 }
@@ -90,7 +98,7 @@ function protectReaders(block: Block, value: Expr): void {
     for (const n of live) realise(n);
     return;
   }
-  const copy = newBlock(block.dtype, block.length, block.rowLen);
+  const copy = newBlock(block.dtype, block.length, block.rowLen, block.rowBlock);
   record({ kind: 'copy', op: 'copy', src: block, dst: copy });
   for (const n of live) {
     n.args = n.args.map((a) => (a.kind === 'leaf' && a.block === block ? { ...a, block: copy } : a));

@@ -8,7 +8,7 @@ import { broadcastBatch, serve } from '../dist/cluster.js';
 import { letFinalizersRun } from '../smp/store.js';
 import { flushWith, type Step } from './batch.js';
 import { takeRoots } from './node.js';
-import { realise } from './materialise.js';
+import { realise, setRowBlock } from './materialise.js';
 
 let node: NodeHandle | null = null;
 let executor: Executor | null = null;
@@ -17,6 +17,7 @@ export function ensureInit(opts: RuntimeOptions = {}): NodeHandle {
   if (node) return node;
   node = startNode(opts);
   executor = { pool: node.pool, inlineThreshold: node.config.inlineThreshold.value };
+  setRowBlock(node.config.blockSize.value);
   process.once('beforeExit', () => {
     void shutdown();
   });

@@ -14,6 +14,11 @@ export class Block {
    * first axis): ranks own whole rows, so a stencil's neighbours are whole rows too.
    */
   rowLen = 1;
+  /**
+   * Rows per distribution block: 0 gives each rank one contiguous slab of rows; k > 0 deals
+   * blocks of k rows to the ranks in turn (block-cyclic).
+   */
+  rowBlock = 0;
   constructor(
     readonly id: number,
     readonly dtype: DType,

@@ -77,8 +77,9 @@ test('the same program gives identical bits at 1, 2, 3 and 4 ranks', async (t) =
   t.is(single.code, 0, single.stderr);
   const expected = parse(single);
   t.is(expected.size, 1);
-  for (const n of [1, 2, 3, 4]) {
-    const r = await run(['-n', String(n), '--threads', '1', prog('api-tour')]);
+  const configs: [number, string[]][] = [[1, []], [2, []], [3, []], [4, []], [2, ['--block-size', '1']], [3, ['--block-size', '2']], [4, ['--block-size', '3']]];
+  for (const [n, extra] of configs) {
+    const r = await run(['-n', String(n), '--threads', '1', ...extra, prog('api-tour')]);
     t.is(r.code, 0, `${n} ranks: exit code (stderr: ${r.stderr})`);
     const actual = parse(r);
     t.is(actual.size, n, `${n} ranks: dn.size`);
@@ -101,8 +102,9 @@ test('random programs (views, broadcasting, writes, reductions, products) agree 
   t.is(single.code, 0, single.stderr);
   const expected = parse(single).out;
   t.true(Object.keys(expected).length > 100, 'the program produced its results');
+  // 3 ranks with blocks of one row: many blocks per rank, every neighbour row remote.
   for (const n of [2, 3, 4]) {
-    const actual = parse(await run(['-n', String(n), '--threads', '1', prog('random-programs')])).out;
+    const actual = parse(await run(['-n', String(n), '--threads', '1', ...(n === 3 ? ['--block-size', '1'] : []), prog('random-programs')])).out;
     const bad: string[] = [];
     for (const [k, e] of Object.entries(expected)) {
       const a = actual[k];
