@@ -4,7 +4,7 @@
 import type { Kernel } from '../kernels/codegen.js';
 import type { TypedArray } from '../kernels/dtypes.js';
 import { combinePartials, type Partial } from '../kernels/partials.js';
-import { type Executor, ranges, runGemm, runKernel } from '../smp/exec.js';
+import { type Executor, ranges, runCopy, runGemm, runKernel } from '../smp/exec.js';
 import type { Block } from '../smp/store.js';
 import { executeStep } from './execute.js';
 import { type Need, exchange } from './exchange.js';
@@ -137,9 +137,7 @@ export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Pro
       return gather(comm, s.block);
     case 'copy': {
       // The copy has the source's rows: each rank copies the rows it owns.
-      for (const [lo, hi] of ownedElements(s.src, comm.rank, comm.size)) {
-        (s.dst.data as Float64Array).set((s.src.data as Float64Array).subarray(lo, hi), lo);
-      }
+      for (const [lo, hi] of ownedElements(s.src, comm.rank, comm.size)) await runCopy(ex, s.src.data, s.dst.data, lo, hi);
       return;
     }
     default:

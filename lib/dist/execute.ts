@@ -2,7 +2,7 @@
 // inline. The same function serves rank 0 and the serving ranks.
 import type { Kernel } from '../kernels/codegen.js';
 import type { TypedArray } from '../kernels/dtypes.js';
-import { type Executor, runGemm, runKernel } from '../smp/exec.js';
+import { type Executor, runCopy, runGemm, runKernel } from '../smp/exec.js';
 import { type Block, release } from '../smp/store.js';
 import type { BlockView, Step } from './steps.js';
 
@@ -17,8 +17,7 @@ export async function executeStep(ex: Executor, s: Step): Promise<void> {
     case 'gemm':
       return runGemm(ex, view(s.a), view(s.b), view(s.c));
     case 'copy':
-      (s.dst.data as Float64Array).set(s.src.data as Float64Array);
-      return;
+      return runCopy(ex, s.src.data, s.dst.data);
     case 'fill':
       s.block.data.fill(s.value);
       return;

@@ -10,6 +10,7 @@ import type { View } from '../kernels/view.js';
 import { blas } from './blas.js';
 import type { ThreadPool } from './pool.js';
 import type { ViewMsg } from './task.js';
+import { copyRange } from './copy.js';
 
 const local = new KernelCache();
 
@@ -64,6 +65,18 @@ export async function runKernel(
   if (k.kind !== 'reduceAll') return undefined;
   const parts = [first!, ...settled.map((s) => (s as PromiseFulfilledResult<Partial>).value)];
   return combinePartials(k.reduce!, parts);
+}
+
+/** dst[start:end] = src[start:end], split over the threads when large (memory-bound). */
+export async function runCopy(ex: Executor, src: TypedArray, dst: TypedArray, start = 0, end = src.length): Promise<void> {
+  const pieces = piecesFor(ex, end - start, end - start);
+  if (pieces <= 1) return copyRange(src, dst, start, end);
+  const rs = ranges(end - start, pieces).map(([a, z]): [number, number] => [a + start, z + start]);
+  const remote = rs.slice(1).map(([a, z]) => ex.pool.run({ type: 'copy', src, dst, start: a, end: z }));
+  copyRange(src, dst, rs[0][0], rs[0][1]);
+  const settled = await Promise.allSettled(remote);
+  const bad = settled.find((s) => s.status === 'rejected');
+  if (bad) throw (bad as PromiseRejectedResult).reason;
 }
 
 function toMsg(v: View): ViewMsg {

@@ -31,12 +31,21 @@ export interface ViewMsg {
   offset: number;
 }
 
+/** Elements [start, end) of one shared array copied into another (a snapshot before a write). */
+export interface CopyTask {
+  type: 'copy';
+  src: TypedArray;
+  dst: TypedArray;
+  start: number;
+  end: number;
+}
+
 /** Used by tests of fault handling: a task that throws, or exits its worker. */
 export interface FaultTask {
   type: 'fault';
   mode: 'throw' | 'exit';
 }
 
-export type Task = KernelTask | GemmTask | FaultTask;
+export type Task = KernelTask | GemmTask | CopyTask | FaultTask;
 /** A whole-array reduction returns its partial; other tasks return nothing. */
 export type TaskResult = [number, number] | undefined;

@@ -1,6 +1,7 @@
 // A pool worker: compiles each kernel once (by key) and runs the rows it is given.
 import { KernelCache } from '../kernels/compile.js';
 import { gemmRows } from '../kernels/matmul.js';
+import { copyRange } from './copy.js';
 import { gcFunction } from './gc.js';
 import type { Task, TaskResult } from './task.js';
 
@@ -23,11 +24,15 @@ function note(arrays: { buffer: ArrayBufferLike }[]): void {
 export default function run(task: Task): TaskResult {
   if (task.type === 'kernel') note(task.arrays);
   else if (task.type === 'gemm') note([task.a.data, task.b.data, task.c.data]);
+  else if (task.type === 'copy') note([task.src, task.dst]);
   switch (task.type) {
     case 'kernel':
       return cache.get(task.key, task.source)(task.arrays, task.meta, task.consts, task.start, task.end);
     case 'gemm':
       gemmRows(task.a, task.b, task.c, task.start, task.end);
+      return undefined;
+    case 'copy':
+      copyRange(task.src, task.dst, task.start, task.end);
       return undefined;
     case 'fault':
       if (task.mode === 'exit') process.exit(70);
