@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { executeDistributed } from './execute-dist.js';
 import { Comm } from './mpi.js';
 import type { Executor } from '../smp/exec.js';
-import { release, setFreeListener } from '../smp/store.js';
+import { setFreeListener } from '../smp/store.js';
 import type { Step } from './steps.js';
 import { Decoder, Encoder } from './wire.js';
 
@@ -103,9 +103,21 @@ export function trackFrees(): void {
 }
 
 /**
- * A serving rank: execute rank 0's batches until it shuts down, then finalise and exit 0. A step
- * that fails fails the rest of its batch, as on rank 0, which reports the error.
+ * Run a step of a distributed batch. A rank whose step fails cannot leave the batch (the others
+ * would wait for its messages for ever), so the failure ends the job: printed here, then
+ * MPI_Abort, which ends every rank with a non-zero code.
  */
+export async function runOrAbort(comm: Comm, fn: () => Promise<void>, op: string): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`distnumpy: ${op} failed on rank ${comm.rank} of ${comm.size}: ${msg}\n`);
+    comm.Abort(1);
+  }
+}
+
+/** A serving rank: execute rank 0's batches until it shuts down, then finalise and exit 0. */
 export async function serve(comm: Comm, ex: Executor): Promise<never> {
   const decoder = new Decoder();
   setFreeListener(null);
@@ -118,19 +130,10 @@ export async function serve(comm: Comm, ex: Executor): Promise<never> {
     }
     const bytes = new Uint8Array(len[0]);
     comm.Bcast(bytes, 0);
-    const { steps, frees: freed } = decoder.decode(bytes);
-    try {
-      for (const s of steps) {
-        await executeDistributed(ex, comm, s);
-        if (s.kind === 'release') decoder.blocks.delete(s.block.id);
-      }
-    } catch {
-      // Rank 0 runs the same steps on the same data and reports the failure to the program.
-    }
-    for (const id of freed) {
-      const b = decoder.blocks.get(id);
-      decoder.blocks.delete(id);
-      if (b) release(b);
+    const steps = decoder.decode(bytes);
+    for (const s of steps) {
+      await runOrAbort(comm, () => executeDistributed(ex, comm, s), s.op);
+      if (s.kind === 'release') decoder.blocks.delete(s.block.id);
     }
   }
 }

@@ -3,7 +3,7 @@
 // numbers that JSON cannot carry exactly (constants, NaN fill values) and host data.
 import type { Kernel } from '../kernels/codegen.js';
 import { CTOR, type DType, type TypedArray } from '../kernels/dtypes.js';
-import { type Block, allocate } from '../smp/store.js';
+import { type Block, allocate, release } from '../smp/store.js';
 import type { BlockView, Step } from './steps.js';
 
 interface Bin {
@@ -90,9 +90,15 @@ export class Decoder {
   readonly blocks = new Map<number, Block>();
   readonly #sources = new Map<string, string>();
 
-  decode(bytes: Uint8Array): { steps: Step[]; frees: number[] } {
+  decode(bytes: Uint8Array): Step[] {
     const headLen0 = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
     const batch = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headLen0))) as BatchJ;
+    // Blocks rank 0 dropped before this batch: free them first, so its allocations can reuse them.
+    for (const id of batch.frees) {
+      const b = this.blocks.get(id);
+      this.blocks.delete(id);
+      if (b) release(b);
+    }
     const base = Math.ceil((8 + headLen0) / 8) * 8;
     const section = (i: number): TypedArray => {
       const b = batch.bins[i];
@@ -138,6 +144,6 @@ export class Decoder {
           return { kind: 'gather', op: s.op, block: block(s.id) };
       }
     });
-    return { steps, frees: batch.frees };
+    return steps;
   }
 }

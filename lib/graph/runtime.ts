@@ -4,7 +4,7 @@ import { startNode, type NodeHandle, type RuntimeOptions } from '../dist/node.js
 import type { Executor } from '../smp/exec.js';
 import { executeStep } from '../dist/execute.js';
 import { executeDistributed } from '../dist/execute-dist.js';
-import { broadcastBatch, serve } from '../dist/cluster.js';
+import { broadcastBatch, runOrAbort, serve } from '../dist/cluster.js';
 import { letFinalizersRun } from '../smp/store.js';
 import { flushWith, type Step } from './batch.js';
 import { takeRoots } from './node.js';
@@ -34,7 +34,8 @@ export function current(): NodeHandle {
 
 async function runStep(s: Step): Promise<void> {
   const comm = node!.comm;
-  return comm && node!.size > 1 ? executeDistributed(executor!, comm, s) : executeStep(executor!, s);
+  if (comm && node!.size > 1) return runOrAbort(comm, () => executeDistributed(executor!, comm, s), s.op);
+  return executeStep(executor!, s);
 }
 
 /**

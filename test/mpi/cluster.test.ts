@@ -132,6 +132,15 @@ test('an exception on rank 0 ends every rank with a non-zero code, the error pri
   }
 });
 
+test('a step that fails on a serving rank ends every rank with a non-zero code and the error', async (t) => {
+  if (skipOrFail(t)) return;
+  const r = await run(['-n', '2', '--threads', '1', prog('step-fails')]);
+  t.not(r.code, 0, 'exit code');
+  t.true(r.ms < 10_000, `ended after ${r.ms} ms`);
+  t.regex(r.stderr, /failed on rank \d of 2: Integers to negative integer powers are not allowed/);
+  t.notRegex(r.stdout, /after \(unexpected\)/);
+});
+
 test('a serving rank killed with SIGKILL mid-run ends every rank with a non-zero code', async (t) => {
   if (skipOrFail(t)) return;
   const r = await run(['-n', '3', '--threads', '1', prog('kills')]);
