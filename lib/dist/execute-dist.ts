@@ -7,6 +7,7 @@ import { combinePartials, type Partial } from '../kernels/partials.js';
 import { type Executor, ranges, runCopy, runGemm, runKernel } from '../smp/exec.js';
 import type { Block } from '../smp/store.js';
 import { executeStep } from './execute.js';
+import { createNpy, readRanges, writeRanges } from './npy-io.js';
 import { type Need, exchange } from './exchange.js';
 import type { Comm, MpiRequest } from './mpi.js';
 import { type Range, ownedElements, ownedOuter, ownedRows, pointers, touched } from './partition.js';
@@ -135,6 +136,15 @@ export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Pro
       return gemmStep(ex, comm, s);
     case 'gather':
       return gather(comm, s.block);
+    case 'save':
+      if (comm.rank === 0) createNpy(s.path, s.header, s.block);
+      comm.Barrier();
+      writeRanges(s.path, s.header.length, s.block, ownedElements(s.block, comm.rank, comm.size));
+      comm.Barrier();
+      return;
+    case 'load':
+      readRanges(s.path, s.offset, s.block, ownedElements(s.block, comm.rank, comm.size));
+      return;
     case 'copy': {
       // The copy has the source's rows: each rank copies the rows it owns.
       for (const [lo, hi] of ownedElements(s.src, comm.rank, comm.size)) await runCopy(ex, s.src.data, s.dst.data, lo, hi);

@@ -5,6 +5,7 @@ import type { TypedArray } from '../kernels/dtypes.js';
 import { type Executor, runCopy, runGemm, runKernel } from '../smp/exec.js';
 import { type Block, release } from '../smp/store.js';
 import type { BlockView, Step } from './steps.js';
+import { createNpy, readRanges, writeRanges } from './npy-io.js';
 
 function view(v: BlockView) {
   return { dtype: v.dtype, data: v.block.data, shape: v.shape, strides: v.strides, offset: v.offset };
@@ -29,6 +30,13 @@ export async function executeStep(ex: Executor, s: Step): Promise<void> {
       return;
     case 'alloc':
     case 'gather':
+      return;
+    case 'save':
+      createNpy(s.path, s.header, s.block);
+      writeRanges(s.path, s.header.length, s.block, [[0, s.block.length]]);
+      return;
+    case 'load':
+      readRanges(s.path, s.offset, s.block, [[0, s.block.length]]);
       return;
   }
 }

@@ -36,8 +36,12 @@ export type Step =
   | { kind: 'data'; op: string; block: Block; values: TypedArray }
   /** dispose(): the block goes back to the store once the steps recorded before it have run. */
   | { kind: 'release'; op: string; block: Block }
-  /** A read on rank 0 (toArray, data, item, save): the other ranks send it the rows they own. */
-  | { kind: 'gather'; op: string; block: Block };
+  /** A read on rank 0 (toArray, data, item): the other ranks send it the rows they own. */
+  | { kind: 'gather'; op: string; block: Block }
+  /** Parallel save: rank 0 writes the .npy header, every rank writes its own rows in place. */
+  | { kind: 'save'; op: string; block: Block; path: string; header: Uint8Array }
+  /** Parallel load: every rank reads its own rows of a .npy file (data at byte `offset`). */
+  | { kind: 'load'; op: string; block: Block; path: string; offset: number };
 
 export function inputsOf(s: Step): Block[] {
   switch (s.kind) {
@@ -48,6 +52,7 @@ export function inputsOf(s: Step): Block[] {
     case 'copy':
       return [s.src];
     case 'gather':
+    case 'save':
       return [s.block];
     default:
       return [];
@@ -64,6 +69,7 @@ export function outputOf(s: Step): Block | null {
       return s.dst;
     case 'fill':
     case 'data':
+    case 'load':
       return s.block;
     default:
       return null;

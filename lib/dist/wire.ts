@@ -22,7 +22,9 @@ type StepJ =
   | { kind: 'fill'; op: string; id: number; value: number }
   | { kind: 'data'; op: string; id: number; values: number }
   | { kind: 'release'; op: string; id: number }
-  | { kind: 'gather'; op: string; id: number };
+  | { kind: 'gather'; op: string; id: number }
+  | { kind: 'save'; op: string; id: number; path: string; header: number }
+  | { kind: 'load'; op: string; id: number; path: string; offset: number };
 
 interface BatchJ {
   steps: StepJ[];
@@ -68,6 +70,10 @@ export class Encoder {
           return { kind: 'release', op: s.op, id: s.block.id };
         case 'gather':
           return { kind: 'gather', op: s.op, id: s.block.id };
+        case 'save':
+          return { kind: 'save', op: s.op, id: s.block.id, path: s.path, header: bin(s.header, 'uint8') };
+        case 'load':
+          return { kind: 'load', op: s.op, id: s.block.id, path: s.path, offset: s.offset };
       }
     });
     let offset = 0;
@@ -142,6 +148,10 @@ export class Decoder {
           return { kind: 'release', op: s.op, block: block(s.id) };
         case 'gather':
           return { kind: 'gather', op: s.op, block: block(s.id) };
+        case 'save':
+          return { kind: 'save', op: s.op, block: block(s.id), path: s.path, header: section(s.header) as Uint8Array };
+        case 'load':
+          return { kind: 'load', op: s.op, block: block(s.id), path: s.path, offset: s.offset };
       }
     });
     return steps;

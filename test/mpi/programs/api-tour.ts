@@ -1,6 +1,6 @@
 // A program touching the whole API, run at 1-4 ranks by cluster.test.ts. Prints one JSON line:
 // every result's bytes (base64), so the test can demand identical bits at every rank count.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dn from '../../../lib/index.js';
@@ -46,6 +46,10 @@ const t = dn.ones([100]);
 t.dispose();
 const dir = mkdtempSync(join(tmpdir(), 'dn-tour-'));
 await dn.save(join(dir, 'x.npy'), a);
+// The file written by every rank in parallel must be the same bytes as one rank writes.
+out.file = readFileSync(join(dir, 'x.npy')).toString('base64');
+await dn.save(join(dir, 't.npy'), a.T.slice('::2'));
+out.fileView = readFileSync(join(dir, 't.npy')).toString('base64');
 await put('loaded', (await dn.load(join(dir, 'x.npy'))).mul(2));
 rmSync(dir, { recursive: true, force: true });
 out.text = await dn.arange(6).reshape(2, 3).toString();
