@@ -109,23 +109,20 @@ async function gemmStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm
   for (const rows of cRows(me)) await runGemm(ex, view(rowsView(s.a, rows)), view(s.b), view(rowsView(s.c, rows)));
 }
 
-/** Rank 0 receives every row of the block that other ranks own (a read of the array). */
-function gather(comm: Comm, b: Block): void {
+/** Rank 0 receives the elements [from, to) of the block that other ranks own (a read). */
+function gather(comm: Comm, b: Block, from: number, to: number): void {
   const p = comm.size;
+  const parts = (q: number): Range[] =>
+    ownedElements(b, q, p)
+      .map(([lo, hi]): Range => [Math.max(lo, from), Math.min(hi, to)])
+      .filter(([lo, hi]) => hi > lo);
+  const reqs: MpiRequest[] = [];
   if (comm.rank === 0) {
-    const reqs: MpiRequest[] = [];
-    for (let q = 1; q < p; q++) {
-      ownedElements(b, q, p).forEach(([lo, hi], i) => {
-        if (hi > lo) reqs.push(comm.Irecv(b.data.subarray(lo, hi), q, i));
-      });
-    }
-    if (reqs.length) comm.Waitall(reqs);
+    for (let q = 1; q < p; q++) parts(q).forEach(([lo, hi], i) => reqs.push(comm.Irecv(b.data.subarray(lo, hi), q, i)));
   } else {
-    const reqs = ownedElements(b, comm.rank, p)
-      .map(([lo, hi], i) => (hi > lo ? comm.Isend(b.data.subarray(lo, hi), 0, i) : null))
-      .filter((r) => r !== null);
-    if (reqs.length) comm.Waitall(reqs);
+    parts(comm.rank).forEach(([lo, hi], i) => reqs.push(comm.Isend(b.data.subarray(lo, hi), 0, i)));
   }
+  if (reqs.length) comm.Waitall(reqs);
 }
 
 export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Promise<void> {
@@ -135,7 +132,7 @@ export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Pro
     case 'gemm':
       return gemmStep(ex, comm, s);
     case 'gather':
-      return gather(comm, s.block);
+      return gather(comm, s.block, s.lo, s.hi);
     case 'save':
       if (comm.rank === 0) createNpy(s.path, s.header, s.block);
       comm.Barrier();
@@ -144,6 +141,15 @@ export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Pro
       return;
     case 'load':
       readRanges(s.path, s.offset, s.block, ownedElements(s.block, comm.rank, comm.size));
+      return;
+    case 'fill':
+      // Only the owned rows: a rank must not touch (and so commit memory for) the others.
+      for (const [lo, hi] of ownedElements(s.block, comm.rank, comm.size)) s.block.data.fill(s.value, lo, hi);
+      return;
+    case 'data':
+      for (const [lo, hi] of ownedElements(s.block, comm.rank, comm.size)) {
+        (s.block.data as Float64Array).set((s.values as Float64Array).subarray(lo, hi), lo);
+      }
       return;
     case 'copy': {
       // The copy has the source's rows: each rank copies the rows it owns.

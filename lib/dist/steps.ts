@@ -36,8 +36,9 @@ export type Step =
   | { kind: 'data'; op: string; block: Block; values: TypedArray }
   /** dispose(): the block goes back to the store once the steps recorded before it have run. */
   | { kind: 'release'; op: string; block: Block }
-  /** A read on rank 0 (toArray, data, item): the other ranks send it the rows they own. */
-  | { kind: 'gather'; op: string; block: Block }
+  /** A read on rank 0 (toArray, data, item): the other ranks send it the rows they own of
+   * elements [lo, hi) (the part of the block the view reads). */
+  | { kind: 'gather'; op: string; block: Block; lo: number; hi: number }
   /** Parallel save: rank 0 writes the .npy header, every rank writes its own rows in place. */
   | { kind: 'save'; op: string; block: Block; path: string; header: Uint8Array }
   /** Parallel load: every rank reads its own rows of a .npy file (data at byte `offset`). */

@@ -22,7 +22,7 @@ type StepJ =
   | { kind: 'fill'; op: string; id: number; value: number }
   | { kind: 'data'; op: string; id: number; values: number }
   | { kind: 'release'; op: string; id: number }
-  | { kind: 'gather'; op: string; id: number }
+  | { kind: 'gather'; op: string; id: number; lo: number; hi: number }
   | { kind: 'save'; op: string; id: number; path: string; header: number }
   | { kind: 'load'; op: string; id: number; path: string; offset: number };
 
@@ -69,7 +69,7 @@ export class Encoder {
         case 'release':
           return { kind: 'release', op: s.op, id: s.block.id };
         case 'gather':
-          return { kind: 'gather', op: s.op, id: s.block.id };
+          return { kind: 'gather', op: s.op, id: s.block.id, lo: s.lo, hi: s.hi };
         case 'save':
           return { kind: 'save', op: s.op, id: s.block.id, path: s.path, header: bin(s.header, 'uint8') };
         case 'load':
@@ -147,7 +147,7 @@ export class Decoder {
         case 'release':
           return { kind: 'release', op: s.op, block: block(s.id) };
         case 'gather':
-          return { kind: 'gather', op: s.op, block: block(s.id) };
+          return { kind: 'gather', op: s.op, block: block(s.id), lo: s.lo, hi: s.hi };
         case 'save':
           return { kind: 'save', op: s.op, block: block(s.id), path: s.path, header: section(s.header) as Uint8Array };
         case 'load':

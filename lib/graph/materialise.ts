@@ -2,7 +2,7 @@
 // (with NumPy's copy semantics when the source overlaps the destination), and recording
 // reductions, which fuse with the element-wise chain that feeds them.
 import { buildKernel } from '../kernels/codegen.js';
-import type { DType, TypedArray } from '../kernels/dtypes.js';
+import { type DType, ITEMSIZE, type TypedArray } from '../kernels/dtypes.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { cStrides, shapeSize } from '../kernels/shape.js';
 import { allocate, type Block } from '../smp/store.js';
@@ -11,6 +11,20 @@ import { type Frozen, freeze, readsOtherwise } from './freeze.js';
 import { type ArrayNode, type Expr, type Ew, type Leaf, pendingReaders, registerReader, resolve } from './node.js';
 
 let defaultRowBlock = 0;
+let ranks = 1;
+
+/** The number of ranks blocks are distributed over (set at init). */
+export function setRanks(p: number): void {
+  ranks = p;
+}
+
+/** The most bytes of a block any one rank owns: what counts against its memory limit. */
+function shareBytes(dtype: DType, length: number, rowLen: number, rowBlock: number): number | undefined {
+  if (ranks <= 1) return undefined;
+  const rows = Math.max(1, Math.ceil(length / Math.max(1, rowLen)));
+  const perRank = rowBlock > 0 ? Math.ceil(Math.ceil(rows / rowBlock) / ranks) * rowBlock : Math.ceil(rows / ranks);
+  return Math.min(rows, perRank) * Math.max(1, rowLen) * ITEMSIZE[dtype];
+}
 
 /** Rows per distribution block for new arrays (dn.init({ blockSize }); 0: one slab per rank). */
 export function setRowBlock(rows: number): void {
@@ -19,7 +33,7 @@ export function setRowBlock(rows: number): void {
 
 /** A new block, recorded so that every rank allocates its own under the same id. */
 export function newBlock(dtype: DType, length: number, rowLen = 1, rowBlock = defaultRowBlock): Block {
-  const block = allocate(dtype, length);
+  const block = allocate(dtype, length, false, undefined, shareBytes(dtype, length, rowLen, rowBlock));
   block.rowLen = Math.max(1, rowLen);
   block.rowBlock = rowBlock;
   record({ kind: 'alloc', op: 'alloc', block });

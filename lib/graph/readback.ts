@@ -52,7 +52,16 @@ async function settled(n: ArrayNode): Promise<Leaf> {
   const leaf = asLeaf(n);
   if (leaf.block.disposed) throw new Error('cannot read an array after dispose()');
   // Under MPI, rank 0 holds only its own rows until the others send theirs.
-  if (worldSize() > 1) record({ kind: 'gather', op: 'read', block: leaf.block });
+  if (worldSize() > 1) {
+    let lo = leaf.offset;
+    let hi = leaf.offset;
+    leaf.shape.forEach((d, i) => {
+      const s = leaf.strides[i] * Math.max(0, d - 1);
+      if (s >= 0) hi += s;
+      else lo += s;
+    });
+    if (shapeSize(leaf.shape) > 0) record({ kind: 'gather', op: 'read', block: leaf.block, lo, hi: hi + 1 });
+  }
   await flush();
   const err = failureOf(leaf.block);
   if (err) throw err;

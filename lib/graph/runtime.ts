@@ -8,7 +8,7 @@ import { broadcastBatch, runOrAbort, serve } from '../dist/cluster.js';
 import { letFinalizersRun } from '../smp/store.js';
 import { flushWith, type Step } from './batch.js';
 import { takeRoots } from './node.js';
-import { realise, setRowBlock } from './materialise.js';
+import { realise, setRanks, setRowBlock } from './materialise.js';
 
 let node: NodeHandle | null = null;
 let executor: Executor | null = null;
@@ -18,6 +18,7 @@ export function ensureInit(opts: RuntimeOptions = {}): NodeHandle {
   node = startNode(opts);
   executor = { pool: node.pool, inlineThreshold: node.config.inlineThreshold.value };
   setRowBlock(node.config.blockSize.value);
+  setRanks(node.size);
   process.once('beforeExit', () => {
     void shutdown();
   });
@@ -45,7 +46,13 @@ async function runStep(s: Step): Promise<void> {
  */
 export function flush(): Promise<void> {
   ensureInit();
-  for (const e of takeRoots()) realise(e);
+  for (const e of takeRoots()) {
+    try {
+      realise(e);
+    } catch {
+      // No room for it now (memory limit): it stays lazy, and is computed if it is ever read.
+    }
+  }
   const comm = node!.size > 1 ? node!.comm : null;
   const announce = comm ? (steps: Step[]) => steps.length > 0 && broadcastBatch(comm, steps) : undefined;
   return flushWith(runStep, announce).then(letFinalizersRun);

@@ -19,6 +19,8 @@ export class Block {
    * blocks of k rows to the ranks in turn (block-cyclic).
    */
   rowBlock = 0;
+  /** Bytes counted against the per-rank memory limit (this rank's share under MPI). */
+  charged = 0;
   constructor(
     readonly id: number,
     readonly dtype: DType,
@@ -36,6 +38,7 @@ let freeBytes = 0;
 let nextId = 1;
 let liveBytes = 0;
 let maxBytes = Infinity;
+let chargedBytes = 0;
 let sinceCollect = 0;
 let finalizersDue = false;
 // Live bytes once the last collection's finalizers ran: the program's real working set. (The
@@ -84,11 +87,14 @@ export function memoryStats(): { liveBytes: number; cachedBytes: number } {
 }
 
 /** A block of `length` elements; contents are unspecified (zeroed only when `zero`). */
-export function allocate(dtype: DType, length: number, zero = false, id?: number): Block {
+export function allocate(dtype: DType, length: number, zero = false, id?: number, charge?: number): Block {
   const bytes = sizeClass(Math.max(1, length * ITEMSIZE[dtype]));
-  if (liveBytes + bytes > maxBytes) {
+  // Under MPI a rank only touches the rows it owns (untouched pages of a buffer take no memory):
+  // the caller charges that share against the per-rank limit.
+  const charged = charge ?? bytes;
+  if (chargedBytes + charged > maxBytes) {
     throw new RangeError(
-      `cannot allocate ${bytes} bytes for an array of ${length} ${dtype}: the memory limit of ${maxBytes} bytes per rank would be exceeded`,
+      `cannot allocate ${charged} bytes for an array of ${length} ${dtype}: the memory limit of ${maxBytes} bytes per rank would be exceeded (${chargedBytes} in use)`,
     );
   }
   if (collect) {
@@ -111,11 +117,13 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
     zero = false; // fresh buffers are zero already
   }
   liveBytes += bytes;
+  chargedBytes += charged;
   // The typed-array constructors accept shared buffers; the lib typings only say ArrayBuffer.
   const data = new CTOR[dtype](sab as unknown as ArrayBuffer, 0, length);
   if (zero) data.fill(0);
   const b = new Block(id ?? nextId++, dtype, length, sab, data);
-  registry.register(b, { sab, id: b.id }, b);
+  registry.register(b, { sab, id: b.id, charged }, b);
+  b.charged = charged;
   return b;
 }
 
@@ -139,7 +147,8 @@ function recycle(sab: SharedArrayBuffer): void {
 }
 
 // Blocks the program dropped come back here when collected.
-const registry = new FinalizationRegistry<{ sab: SharedArrayBuffer; id: number }>(({ sab, id }) => {
+const registry = new FinalizationRegistry<{ sab: SharedArrayBuffer; id: number; charged: number }>(({ sab, id, charged }) => {
+  chargedBytes -= charged;
   recycle(sab);
   onFree?.(id);
 });
@@ -150,6 +159,7 @@ export function release(b: Block): void {
   b.disposed = true;
   b.released = true;
   registry.unregister(b);
+  chargedBytes -= b.charged;
   recycle(b.buffer);
   onFree?.(b.id);
 }

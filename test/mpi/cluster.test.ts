@@ -121,6 +121,26 @@ test('random programs (views, broadcasting, writes, reductions, products) agree 
   }
 });
 
+test('an array larger than one rank\'s memory limit is created, computed on and reduced across 4 ranks', async (t) => {
+  if (skipOrFail(t)) return;
+  const alone = spawnSync(process.execPath, [prog('big')], { encoding: 'utf8', env: { ...process.env, DISTNUMPY_THREADS: '1' } });
+  const one = JSON.parse(alone.stdout.trim().split('\n').pop()!);
+  t.false(one.ok, 'one rank cannot hold the array');
+  t.is(one.error, 'RangeError');
+  t.regex(one.message, /memory limit of 40000000 bytes per rank/);
+  const unlimited = spawnSync(process.execPath, [prog('big')], { encoding: 'utf8', env: { ...process.env, DISTNUMPY_THREADS: '1', LIMIT: '1e12' } });
+  const expected = JSON.parse(unlimited.stdout.trim().split('\n').pop()!);
+  t.true(expected.ok);
+  const r = await run(['-n', '4', '--threads', '1', prog('big')]);
+  t.is(r.code, 0, r.stderr);
+  const four = JSON.parse(r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()!);
+  t.true(four.ok, JSON.stringify(four));
+  t.true(four.bytes > four.limit, 'the array exceeds one rank\'s limit');
+  t.true(Math.abs(four.total - expected.total) <= 1e-12 * expected.total, `sum: expected ${expected.total}, actual ${four.total}`);
+  t.is(four.rows, expected.rows, 'row sums (computed by their owners) are identical');
+  t.is(four.corner, expected.corner);
+});
+
 test('an exception on rank 0 ends every rank with a non-zero code, the error printed once', async (t) => {
   if (skipOrFail(t)) return;
   for (const n of [2, 4]) {
