@@ -2,4 +2,4 @@
 // The `distnumpy` command: the compiled CLI lives in build/.
 import { main } from '../build/lib/cli/main.js';
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,18 +1,22 @@
 // The `distnumpy` command.
 import { info } from './info.js';
 import { run } from './run.js';
+import { tune } from './tune.js';
 
 const USAGE = `usage: distnumpy <command> [options]
 
 commands:
   info [--json]     the mode, thread count, thresholds, BLAS and MPI status in force
+  tune [--quick] [--json] [--out FILE] [--max-threads N]
+                    measure this node and write the tuning file the runtime reads
+                    (distnumpy tune --help for details)
   run -n N [--threads T] [--hostfile F] app.js [args]
                     run a program on N ranks (one per node) with T threads each
                     (distnumpy run --help for details)
   help              this text
 `;
 
-export function main(argv: string[]): number {
+export function main(argv: string[]): number | Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'info': {
@@ -22,6 +26,8 @@ export function main(argv: string[]): number {
     }
     case 'run':
       return run(rest);
+    case 'tune':
+      return tune(rest);
     case 'help':
     case '--help':
     case '-h':

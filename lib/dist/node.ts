@@ -8,6 +8,7 @@ import { setCollector, setMemoryLimit } from '../smp/store.js';
 import { gcFunction } from '../smp/gc.js';
 import { blasThreads, gemm } from './blas.js';
 import { loadBlas, nativeStatus } from './native.js';
+import { readTuning } from './tuning-file.js';
 import { startCluster, stopCluster, trackFrees } from './cluster.js';
 import type { Comm } from './mpi.js';
 
@@ -44,13 +45,35 @@ function pick(name: string, arg: unknown, envName: string, fallback: Setting<num
   return fallback;
 }
 
+/** Settings in force: argument, else environment, else this host's tuning file, else default. */
 export function resolveConfig(opts: RuntimeOptions): SmpConfig & { blockSize: Setting<number> } {
   const d = defaultConfig();
+  const tuned = readTuning();
+  const fromFile = (value: number): Setting<number> => ({ value, source: 'tuning file', path: tuned!.path });
+  const threads = pick('threads', opts.threads, 'DISTNUMPY_THREADS', tuned ? fromFile(tuned.file.threads) : d.threads);
+  const inlineThreshold = pick(
+    'inlineThreshold',
+    opts.inlineThreshold,
+    'DISTNUMPY_INLINE_THRESHOLD',
+    tuned ? fromFile(tuned.file.inlineThreshold) : d.inlineThreshold,
+    true,
+  );
+  // Per-class choices apply while neither setting was overridden by hand.
+  const classes =
+    tuned && threads.source === 'tuning file' && inlineThreshold.source === 'tuning file'
+      ? { memory: tuned.file.classes.memory, compute: tuned.file.classes.compute, reduction: tuned.file.classes.reduction }
+      : undefined;
   return {
-    threads: pick('threads', opts.threads, 'DISTNUMPY_THREADS', d.threads),
-    inlineThreshold: pick('inlineThreshold', opts.inlineThreshold, 'DISTNUMPY_INLINE_THRESHOLD', d.inlineThreshold, true),
+    threads,
+    inlineThreshold,
+    classes,
     blockSize: pick('blockSize', opts.blockSize, 'DISTNUMPY_BLOCKSIZE', { value: 0, source: 'default' }, true),
   };
+}
+
+/** The tuned BLAS thread count, when a tuning file is in force. */
+function tunedBlasThreads(): number | undefined {
+  return readTuning()?.file.classes.matmul.threads;
 }
 
 export function startNode(opts: RuntimeOptions): NodeHandle {
@@ -61,7 +84,8 @@ export function startNode(opts: RuntimeOptions): NodeHandle {
   const blas = loadBlas();
   if (blas) {
     // BLAS runs while the pool is idle (steps run one at a time), so it may use all the threads.
-    blasThreads(Math.min(config.threads.value, availableParallelism()));
+    const tunedBlas = config.classes ? tunedBlasThreads() : undefined;
+    blasThreads(Math.min(tunedBlas ?? config.threads.value, availableParallelism()));
     useBlas(gemm);
   }
   const st = nativeStatus().blas;

@@ -16,7 +16,7 @@ let executor: Executor | null = null;
 export function ensureInit(opts: RuntimeOptions = {}): NodeHandle {
   if (node) return node;
   node = startNode(opts);
-  executor = { pool: node.pool, inlineThreshold: node.config.inlineThreshold.value };
+  executor = { pool: node.pool, inlineThreshold: node.config.inlineThreshold.value, classes: node.config.classes };
   setRowBlock(node.config.blockSize.value);
   setRanks(node.size);
   process.once('beforeExit', () => {

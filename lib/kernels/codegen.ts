@@ -37,6 +37,8 @@ export interface Kernel {
   unitCost: number;
   /** Which operands carry arrays, in the order the kernel expects them after the output. */
   dataOperands: number[];
+  /** Cost of one element of the program, in simple-op units (transcendentals count 8). */
+  elemCost: number;
   /** Collapsed rank and pointer count: how to read `meta` (the output is pointer 0 unless reduceAll). */
   nd: number;
   np: number;
@@ -94,6 +96,7 @@ export function buildKernel(req: KernelRequest): Kernel {
     meta,
     consts: program.consts,
     split: col.shape[0],
+    elemCost: programCost(program),
     nd,
     np,
     unitCost: inner * programCost(program),

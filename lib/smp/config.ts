@@ -10,10 +10,15 @@ export interface Setting<T> {
   path?: string;
 }
 
+/** Kernel classes the runtime tells apart when it splits work. */
+export type RuntimeClass = 'memory' | 'compute' | 'reduction';
+
 export interface SmpConfig {
   threads: Setting<number>;
   /** Work (elements x op cost) below which a kernel runs inline on the calling thread. */
   inlineThreshold: Setting<number>;
+  /** Tuned per class (from a tuning file): threads and inline threshold of each kernel class. */
+  classes?: Partial<Record<RuntimeClass, { threads: number; inlineThreshold: number }>>;
 }
 
 export const DEFAULT_INLINE_THRESHOLD = 65536;

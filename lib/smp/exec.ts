@@ -9,6 +9,7 @@ import { combinePartials, type Partial } from '../kernels/partials.js';
 import type { View } from '../kernels/view.js';
 import { blas } from './blas.js';
 import type { ThreadPool } from './pool.js';
+import type { RuntimeClass, SmpConfig } from './config.js';
 import type { ViewMsg } from './task.js';
 import { copyRange } from './copy.js';
 
@@ -17,6 +18,13 @@ const local = new KernelCache();
 export interface Executor {
   pool: ThreadPool;
   inlineThreshold: number;
+  /** Tuned threads and threshold per kernel class (distnumpy tune), when a tuning file is used. */
+  classes?: SmpConfig['classes'];
+}
+
+function classOf(k: Kernel): RuntimeClass {
+  if (k.kind !== 'map') return 'reduction';
+  return k.elemCost >= 8 ? 'compute' : 'memory';
 }
 
 /** Split [0, n) into `parts` near-equal contiguous ranges. */
@@ -27,9 +35,12 @@ export function ranges(n: number, parts: number): [number, number][] {
   return out;
 }
 
-function piecesFor(ex: Executor, split: number, work: number): number {
-  if (ex.pool.threads === 1 || work < ex.inlineThreshold) return 1;
-  return Math.min(ex.pool.threads, split);
+function piecesFor(ex: Executor, split: number, work: number, cls: RuntimeClass = 'memory'): number {
+  const tuned = ex.classes?.[cls];
+  const threshold = tuned?.inlineThreshold ?? ex.inlineThreshold;
+  const threads = Math.min(ex.pool.threads, tuned?.threads ?? ex.pool.threads);
+  if (threads === 1 || work < threshold) return 1;
+  return Math.min(threads, split);
 }
 
 /** Run a kernel over all its rows; whole-array reductions return the combined partial. */
@@ -40,7 +51,7 @@ export async function runKernel(
   from = 0,
   to = k.split,
 ): Promise<Partial | undefined> {
-  const pieces = piecesFor(ex, to - from, (to - from) * k.unitCost);
+  const pieces = piecesFor(ex, to - from, (to - from) * k.unitCost, classOf(k));
   const fn = local.get(k.key, k.source);
   if (pieces <= 1) {
     const r = fn(arrays, k.meta, k.consts, from, to);
