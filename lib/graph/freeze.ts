@@ -18,7 +18,7 @@ export interface Frozen {
  * Freeze `root` as read over `shape` (broadcasting). `realise` materialises a child whose shape
  * differs from `shape`: fusing it would recompute it once per broadcast copy.
  */
-export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew) => Leaf): Frozen {
+export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, reuse?: boolean) => Leaf, reuse = true): Frozen {
   const instrs: Instr[] = [];
   const consts: number[] = [];
   const operands: Operand[] = [];
@@ -40,7 +40,12 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew) =>
     if (seen !== undefined) return seen;
     if (e.kind === 'ew' && e.disposed) throw new Error('cannot use an array after dispose()');
     if (e.kind === 'ew') e.consumed = true;
+    // Not fused: a child of another shape (it would be recomputed per broadcast copy), and a
+    // costly subexpression that an earlier step already computed inline (the second of three
+    // reductions over the same forces materialises them once instead of recomputing).
     if (e.kind === 'ew' && !sameShape(e.shape, shape)) e = realise(e);
+    // The whole reused subexpression is materialised as one kernel: below it everything inlines.
+    else if (reuse && e.kind === 'ew' && e.frozen && e.weight >= 3 && e !== root) e = realise(e, false);
     let r: number;
     if (e.kind === 'const') {
       r = constant(e.value, e.dtype);
@@ -78,6 +83,7 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew) =>
     return r;
   };
   const result = visit(root);
+  for (const n of memo.keys()) if (n.kind === 'ew' && !n.realised) n.frozen = true;
   return { program: { instrs, result, consts }, operands, blocks };
 }
 

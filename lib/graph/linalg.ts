@@ -49,7 +49,10 @@ export function matmul(a: NdArray, b: NdArray, name: 'matmul' | 'dot' = 'matmul'
   if (sa.length === 1 && sb.length === 1) return reduce('sum', binary('mul', a, b), undefined, dtype);
   if (sa.length === 2 && sb.length === 1) return reduce('sum', binary('mul', a, b), 1, dtype);
   if (sa.length === 1) return reduce('sum', binary('mul', a.reshape(-1, 1), b), 0, dtype);
-  // 2-D x 2-D
+  // 2-D x 2-D. An inner dimension of 1 is an outer product: C[i, j] = A[i, 0] * B[0, j], one
+  // product per element (what BLAS computes too), so it stays a lazy broadcast that fuses into
+  // its consumers instead of a matrix in memory (the paper's dot(OnesCol, P.T)).
+  if (sa[1] === 1 && dtype !== 'bool') return binary('mul', a.astype(dtype), b.astype(dtype));
   const A = asLeaf(nodeOf(a.dtype === dtype ? a : a.astype(dtype)));
   const B = asLeaf(nodeOf(b.dtype === dtype ? b : b.astype(dtype)));
   const C = freshLeaf(dtype, [sa[0], sb[1]]);

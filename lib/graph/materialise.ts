@@ -65,11 +65,12 @@ function recordMap(op: string, f: Frozen, out: Leaf): void {
 }
 
 /** Materialise an Ew node into a fresh C-contiguous block (once; later uses read the block). */
-export function realise(e: Ew): Leaf {
+/** `reuse`: let the freeze materialise subexpressions an earlier step computed (off inside one). */
+export function realise(e: Ew, reuse = true): Leaf {
   if (e.realised) return e.realised;
   if (e.disposed) throw new Error('cannot use an array after dispose()');
   const out = freshLeaf(e.dtype, e.shape);
-  const f = freeze(e, e.shape, realise);
+  const f = freeze(e, e.shape, realise, reuse);
   recordMap(e.op, f, out);
   e.realised = out;
   e.args = []; // the expression is no longer needed: let its inputs be collected

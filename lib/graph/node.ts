@@ -42,6 +42,8 @@ export interface Ew {
   consumed?: boolean;
   /** dispose() was called on the (lazy) array: it may not be used again. */
   disposed?: boolean;
+  /** Already inlined into a recorded step: a second step that needs it reads it from memory. */
+  frozen?: boolean;
 }
 
 export type Expr = Leaf | Const | Ew;
