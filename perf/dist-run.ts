@@ -1,6 +1,7 @@
 // One configuration of the distribution suite (run directly or under `distnumpy run`): the cost
 // of a batch, of a reduction round trip, and of Jacobi stencil sweeps. Prints one JSON line.
 import * as dn from '../lib/index.js';
+import { initialGrid, stencil } from '../examples/stencil.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -25,20 +26,9 @@ const batchMs = await timeIt(2000, () => (small.assign(1), dn.flush()));
 const x = dn.ones([64]);
 const reduceMs = await timeIt(2000, () => x.sum().item());
 
-const grid = dn.zeros([W + 2, W + 2]);
-grid.set('0, :', 40);
-const center = grid.slice('1:-1, 1:-1');
-async function sweep(): Promise<number> {
-  const work = center
-    .add(grid.slice('0:-2, 1:-1'))
-    .add(grid.slice('2:, 1:-1'))
-    .add(grid.slice('1:-1, 0:-2'))
-    .add(grid.slice('1:-1, 2:'))
-    .mul(0.2);
-  const d = dn.abs(work.sub(center)).sum();
-  center.assign(work);
-  return (await d.item()) as number;
-}
+const grid = initialGrid(W);
+// One sweep of the example's stencil (the same program `npm start`-style users run).
+const sweep = () => stencil(grid, -1, 1);
 await sweep();
 const sweeps: number[] = [];
 for (let i = 0; i < ITERS; i++) {

@@ -51,6 +51,18 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Result> 
   });
 }
 
+/** The program as one plain process with one thread: the reference for every rank count. */
+function alone(name: string): Promise<Result> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [prog(name)], { env: { ...process.env, DISTNUMPY_THREADS: '1' } });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.on('close', (code) => resolve({ code, stdout, stderr, ms: 0 }));
+  });
+}
+
 function skipOrFail(t: import('ava').ExecutionContext): boolean {
   if (!missing) return false;
   if (process.env.CI === 'true') t.fail(`MPI tests cannot run under CI: ${missing}`);
@@ -66,14 +78,7 @@ function parse(r: Result): { rank: number; size: number; out: Record<string, str
 
 test('the same program gives identical bits at 1, 2, 3 and 4 ranks', async (t) => {
   if (skipOrFail(t)) return;
-  const single = await new Promise<Result>((resolve) => {
-    const c = spawn(process.execPath, [prog('api-tour')], { env: { ...process.env, DISTNUMPY_THREADS: '1' } });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    c.on('close', (code) => resolve({ code, stdout, stderr, ms: 0 }));
-  });
+  const single = await alone('api-tour');
   t.is(single.code, 0, single.stderr);
   const expected = parse(single);
   t.is(expected.size, 1);
@@ -91,14 +96,7 @@ test('the same program gives identical bits at 1, 2, 3 and 4 ranks', async (t) =
 
 test('random programs (views, broadcasting, writes, reductions, products) agree at 1-4 ranks', async (t) => {
   if (skipOrFail(t)) return;
-  const single = await new Promise<Result>((resolve) => {
-    const c = spawn(process.execPath, [prog('random-programs')], { env: { ...process.env, DISTNUMPY_THREADS: '1' } });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    c.on('close', (code) => resolve({ code, stdout, stderr, ms: 0 }));
-  });
+  const single = await alone('random-programs');
   t.is(single.code, 0, single.stderr);
   const expected = parse(single).out;
   t.true(Object.keys(expected).length > 100, 'the program produced its results');
