@@ -126,8 +126,8 @@ test('stencil: run to eps = 1e-3 stops after the same number of sweeps as NumPy'
   const grid = await np.load('grid');
   const { iterations, delta } = await stencil(grid, np.meta.eps, np.meta.max_iter);
   t.is(iterations, np.meta.iterations);
-  t.true(iterations > 100 && iterations < (np.meta.max_iter), `${iterations} sweeps`);
-  t.true(delta <= (np.meta.eps));
+  t.true(iterations > 100 && iterations < np.meta.max_iter, `${iterations} sweeps`);
+  t.true(delta <= np.meta.eps);
   await assertClose(t, grid, await np.load('grid_out'), 'converged grid');
   closeScalar(t, delta, np.meta.delta, 'last delta');
 });
@@ -137,8 +137,8 @@ test('jacobi: h and the iteration count agree with NumPy', async (t) => {
   const [A, B] = [await np.load('A'), await np.load('B')];
   const { h, iterations, dmax } = await jacobi(A, B, np.meta.tol, np.meta.max_iter);
   t.is(iterations, np.meta.iterations);
-  t.true(iterations > 10 && iterations < (np.meta.max_iter), `${iterations} iterations`);
-  t.true(dmax <= (np.meta.tol));
+  t.true(iterations > 10 && iterations < np.meta.max_iter, `${iterations} iterations`);
+  t.true(dmax <= np.meta.tol);
   t.log(`${iterations} iterations; dmax ${dmax} (NumPy ${np.meta.dmax})`);
   await assertClose(t, h, await np.load('h'), 'h');
 });
