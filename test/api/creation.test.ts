@@ -4,6 +4,7 @@ import test, { type ExecutionContext } from 'ava';
 import { isDeepStrictEqual } from 'node:util';
 import * as dn from '../../lib/index.js';
 import { type CompareOptions, type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+import { collecting } from '../helpers/cases.js';
 
 type DT = 'float64' | 'float32' | 'int32' | 'uint8' | 'bool';
 const DTYPES: DT[] = ['float64', 'float32', 'int32', 'uint8', 'bool'];
@@ -40,18 +41,6 @@ async function runCases(t: ExecutionContext, inputs: Record<string, dn.NdArray>,
   // ava reports only the first failed assertion of a test: report every failed case at once.
   if (failures.length > 0) t.fail(`${failures.length} failed checks in ${cases.length} cases:\n${failures.join('\n')}`);
   else t.pass();
-}
-
-/** A stand-in test context for assertMatches that notes failures instead of failing at once. */
-function collecting(failures: string[]): ExecutionContext {
-  const ctx = {
-    pass: () => true,
-    fail: (msg?: string) => (failures.push(msg ?? 'fail'), false),
-    is: (a: unknown, b: unknown, msg?: string) => Object.is(a, b) || ctx.fail(`${msg}: actual ${String(a)}, expected ${String(b)}`),
-    deepEqual: (a: unknown, b: unknown, msg?: string) =>
-      isDeepStrictEqual(a, b) || ctx.fail(`${msg}: actual ${JSON.stringify(a)}, expected ${JSON.stringify(b)}`),
-  };
-  return ctx as unknown as ExecutionContext;
 }
 
 /** A Python shape literal. */

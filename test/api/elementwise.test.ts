@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { isDeepStrictEqual } from 'node:util';
 import * as dn from '../../lib/index.js';
 import { type CompareOptions, type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+import { lcg } from '../helpers/cases.js';
 
 type DT = 'float64' | 'float32' | 'int32' | 'uint8' | 'bool';
 const DTYPES: DT[] = ['float64', 'float32', 'int32', 'uint8', 'bool'];
@@ -31,14 +32,6 @@ const ULPS = 4;
 const FLOAT_FUNCS = new Set<string>(['sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'arctan2']);
 
 // ---- deterministic inputs ------------------------------------------------------------------
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
 const FLOAT_SPECIALS = [NaN, Infinity, -Infinity, -0, 0, 0.5, -2.5, 1, -1, 3, 2.5, -0.5];
 
 function values(dt: DT, n: number, seed: number, kind: 'general' | 'base' | 'exp' = 'general'): (number | boolean)[] {

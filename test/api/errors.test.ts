@@ -7,6 +7,7 @@ import test, { type ExecutionContext } from 'ava';
 import { isDeepStrictEqual } from 'node:util';
 import * as dn from '../../lib/index.js';
 import { type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+import { lcg } from '../helpers/cases.js';
 
 type ErrorClass = typeof TypeError | typeof RangeError | typeof dn.ShapeError;
 // Call sites below pass deliberately wrong argument types.
@@ -333,14 +334,6 @@ test('a failed call records nothing and the runtime stays usable', async (t) => 
 });
 
 // ---- fuzzing the slice parser ------------------------------------------------------------------
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
 const TOKENS = [
   '0', '1', '2', '3', '-1', '-2', '-5', '10', '+1', ':', ':', '::', ',', ',', ' ', '...', 'None', 'newaxis',
   '+', '-', 'a', '(', ')', '[', ']', '.', '1.5', '\t', 'e', '99999999999999999999', ';', '*', '00', '01', 'x', '\n',

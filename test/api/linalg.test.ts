@@ -4,16 +4,9 @@
 import test, { type ExecutionContext } from 'ava';
 import * as dn from '../../lib/index.js';
 import { type CompareOptions, type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+import { lcg } from '../helpers/cases.js';
 
 type DType = dn.DType;
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 /** Deterministic data: floats in [-1, 1), integers in [-9, 9] (int32 products stay exact). */
 function arr(dtype: DType, shape: number[], seed: number): dn.NdArray {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dn from '../../lib/index.js';
 import { type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+import { lcg } from '../helpers/cases.js';
 
 type DType = dn.DType;
 const DTYPES: DType[] = ['float64', 'float32', 'int32', 'uint8', 'bool'];
@@ -19,14 +20,6 @@ test.after.always(async () => {
   rmSync(dir, { recursive: true, force: true });
   await dn.shutdown();
 });
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 /** Values that exercise each dtype: negative, fractional, NaN/inf for floats, the full range of uint8. */
 function arr(dtype: DType, shape: number[], seed: number): dn.NdArray {

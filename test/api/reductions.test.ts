@@ -4,20 +4,12 @@
 import test, { type ExecutionContext } from 'ava';
 import * as dn from '../../lib/index.js';
 import { type CompareOptions, type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+import { lcg } from '../helpers/cases.js';
 
 type DType = dn.DType;
 type Op = 'sum' | 'mean' | 'prod' | 'min' | 'max' | 'argmin' | 'argmax' | 'all' | 'any';
 const OPS: Op[] = ['sum', 'mean', 'prod', 'min', 'max', 'argmin', 'argmax', 'all', 'any'];
 const DTYPES: DType[] = ['float64', 'float32', 'int32', 'uint8', 'bool'];
-
-/** A deterministic stream of doubles in [0, 1) (a 32-bit LCG): the same data on every run. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 /** Values for `dtype`; `prod` keeps them small so integer products stay exact below 2^53. */
 function values(dtype: DType, n: number, seed: number, kind: 'general' | 'prod' | 'positive' = 'general'): number[] {

@@ -3,9 +3,9 @@
 // that must keep the values they were built from when their inputs are written afterwards.
 // Every mutated array has an untouched twin built from the same JS values, which NumPy receives.
 import test, { type ExecutionContext } from 'ava';
-import { isDeepStrictEqual } from 'node:util';
 import * as dn from '../../lib/index.js';
 import { type CompareOptions, type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+import { collecting } from '../helpers/cases.js';
 
 // ---- a batch of cases, one NumPy call --------------------------------------------------------
 interface Case {
@@ -43,18 +43,6 @@ async function compare(
   // ava reports only the first failed assertion of a test: report every failed case at once.
   if (failures.length > 0) t.fail(`${failures.length} failed checks in ${items.length} cases:\n${failures.join('\n')}`);
   else t.pass();
-}
-
-/** A stand-in test context for assertMatches that notes failures instead of failing at once. */
-function collecting(failures: string[]): ExecutionContext {
-  const ctx = {
-    pass: () => true,
-    fail: (msg?: string) => (failures.push(msg ?? 'fail'), false),
-    is: (a: unknown, b: unknown, msg?: string) => Object.is(a, b) || ctx.fail(`${msg}: actual ${String(a)}, expected ${String(b)}`),
-    deepEqual: (a: unknown, b: unknown, msg?: string) =>
-      isDeepStrictEqual(a, b) || ctx.fail(`${msg}: actual ${JSON.stringify(a)}, expected ${JSON.stringify(b)}`),
-  };
-  return ctx as unknown as ExecutionContext;
 }
 
 /**
