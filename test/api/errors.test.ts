@@ -4,10 +4,9 @@
 // leaves the runtime usable. The slice-string parser is fuzzed: it must throw TypeError or
 // RangeError or succeed, and when it succeeds on an index Python can parse, agree with NumPy.
 import test, { type ExecutionContext } from 'ava';
-import { isDeepStrictEqual } from 'node:util';
 import * as dn from '../../lib/index.js';
 import { type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
-import { lcg } from '../helpers/cases.js';
+import { collecting, lcg } from '../helpers/cases.js';
 
 type ErrorClass = typeof TypeError | typeof RangeError | typeof dn.ShapeError;
 // Call sites below pass deliberately wrong argument types.
@@ -404,7 +403,7 @@ test('fuzzing the slice-string parser: TypeError or RangeError or a result equal
     }
   }
   const exp = await numpy({ b, v, s }, Object.fromEntries(successes.map((c, i) => [`c${i}`, c.np])));
-  const ctx = collectingCtx(failures);
+  const ctx = collecting(failures);
   let compared = 0;
   for (const [i, c] of successes.entries()) {
     const e: NpResult | undefined = exp[`c${i}`];
@@ -458,21 +457,9 @@ test('fuzzing array slice specs: TypeError or RangeError or a result equal to Nu
     successes.push({ label, result: res, np: spec.length === 0 ? 'b[()]' : `b[${spec.map(toPy).join(', ')},]` });
   }
   const exp = await numpy({ b }, Object.fromEntries(successes.map((c, i) => [`c${i}`, c.np])));
-  const ctx = collectingCtx(failures);
+  const ctx = collecting(failures);
   for (const [i, c] of successes.entries()) await assertMatches(ctx, c.result, exp[`c${i}`], c.label);
   t.log(`400 specs: ${successes.length} succeeded and were compared with NumPy`);
   t.true(successes.length > 30, 'enough successful specs');
   if (failures.length > 0) t.fail(`${failures.length} failed checks:\n${failures.join('\n')}`);
 });
-
-/** A stand-in test context for assertMatches that notes failures instead of failing at once. */
-function collectingCtx(failures: string[]): ExecutionContext {
-  const ctx = {
-    pass: () => true,
-    fail: (msg?: string) => (failures.push(msg ?? 'fail'), false),
-    is: (a: unknown, b: unknown, msg?: string) => Object.is(a, b) || ctx.fail(`${msg}: actual ${String(a)}, expected ${String(b)}`),
-    deepEqual: (a: unknown, b: unknown, msg?: string) =>
-      isDeepStrictEqual(a, b) || ctx.fail(`${msg}: actual ${JSON.stringify(a)}, expected ${JSON.stringify(b)}`),
-  };
-  return ctx as unknown as ExecutionContext;
-}
