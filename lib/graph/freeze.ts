@@ -41,11 +41,12 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, re
     if (e.kind === 'ew' && e.disposed) throw new Error('cannot use an array after dispose()');
     if (e.kind === 'ew') e.consumed = true;
     // Not fused: a child of another shape (it would be recomputed per broadcast copy), and a
-    // costly subexpression that an earlier step already computed inline (the second of three
-    // reductions over the same forces materialises them once instead of recomputing).
+    // costly subexpression (divisions, transcendentals) that an earlier step already computed
+    // inline: the second of three reductions over the same forces materialises them once
+    // instead of recomputing. Cheap chains (a stencil's additions) are recomputed.
     if (e.kind === 'ew' && !sameShape(e.shape, shape)) e = realise(e);
     // The whole reused subexpression is materialised as one kernel: below it everything inlines.
-    else if (reuse && e.kind === 'ew' && e.frozen && e.weight >= 3 && e !== root) e = realise(e, false);
+    else if (reuse && e.kind === 'ew' && e.frozen && e.costly && e.weight >= 3 && e !== root) e = realise(e, false);
     let r: number;
     if (e.kind === 'const') {
       r = constant(e.value, e.dtype);

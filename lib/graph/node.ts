@@ -44,6 +44,8 @@ export interface Ew {
   disposed?: boolean;
   /** Already inlined into a recorded step: a second step that needs it reads it from memory. */
   frozen?: boolean;
+  /** Holds a costly op (division, a transcendental): recomputing it costs more than reading it. */
+  costly?: boolean;
 }
 
 export type Expr = Leaf | Const | Ew;

@@ -26,6 +26,7 @@ export interface UfuncOptions {
 
 /** A fused kernel stays below this many nodes; bigger subtrees are materialised first. */
 const MAX_WEIGHT = 48;
+const COSTLY = new Set<Ew['op']>(['div', 'mod', 'pow', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'arctan2', 'uniform', 'normal']);
 const COMPARE = new Set<OpName>(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'logicalAnd', 'logicalOr', 'logicalNot']);
 
 type In = { node: ArrayNode } | { scalar: Scalar };
@@ -98,6 +99,7 @@ export function makeEw(op: Ew['op'], args: Expr[], dtype: DType, ct: DType, shap
     shape,
     weight: 1 + resolved.reduce((s, a) => s + weightOf(a), 0),
     realised: null,
+    costly: COSTLY.has(op) || resolved.some((a) => a.kind === 'ew' && !a.realised && a.costly === true),
     ...extra,
   };
   for (const a of resolved) {

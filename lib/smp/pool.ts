@@ -2,6 +2,7 @@
 // takes the first piece of every split kernel itself instead of sleeping while the pool works.
 import { Piscina } from 'piscina';
 import type { Task, TaskResult } from './task.js';
+import { dropEpoch } from './store.js';
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
 
@@ -30,7 +31,7 @@ export class ThreadPool {
   /** Run a task on a pool worker. */
   run(task: Task): Promise<TaskResult> {
     if (!this.#piscina) throw new Error('the pool has no workers (threads = 1)');
-    return this.#piscina.run(task) as Promise<TaskResult>;
+    return this.#piscina.run({ ...task, epoch: dropEpoch() }) as Promise<TaskResult>;
   }
 
   async close(): Promise<void> {

@@ -127,6 +127,24 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
   return b;
 }
 
+// Buffers dropped (not cached) stay alive while a pool worker still holds a wrapper of one, until
+// that worker collects. Every 64 MiB dropped starts a new epoch; tasks carry it, and a worker
+// that sees a newer epoch collects once.
+let dropped = 0;
+let epoch = 0;
+
+function noteDropped(bytes: number): void {
+  dropped += bytes;
+  if (dropped >= 64 * 2 ** 20) {
+    dropped = 0;
+    epoch++;
+  }
+}
+
+export function dropEpoch(): number {
+  return epoch;
+}
+
 let onFree: ((id: number) => void) | null = null;
 
 /** Told the id of every block that goes back to the store (the other ranks free theirs). */
@@ -139,7 +157,10 @@ function recycle(sab: SharedArrayBuffer): void {
   liveBytes -= bytes;
   // Keep at most as many free bytes as are live (32 MiB at least): enough to serve the next
   // iteration of a loop, not a hoard from a burst long ago.
-  if (freeBytes + bytes > Math.min(cacheLimit, Math.max(32 * 2 ** 20, liveBytes))) return;
+  if (freeBytes + bytes > Math.min(cacheLimit, Math.max(32 * 2 ** 20, liveBytes))) {
+    noteDropped(bytes);
+    return;
+  }
   let list = free.get(bytes);
   if (!list) free.set(bytes, (list = []));
   list.push(sab);

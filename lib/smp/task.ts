@@ -46,6 +46,7 @@ export interface FaultTask {
   mode: 'throw' | 'exit';
 }
 
-export type Task = KernelTask | GemmTask | CopyTask | FaultTask;
+/** Every task carries the store's drop epoch (see store.ts): a newer one makes the worker collect. */
+export type Task = (KernelTask | GemmTask | CopyTask | FaultTask) & { epoch?: number };
 /** A whole-array reduction returns its partial; other tasks return nothing. */
 export type TaskResult = [number, number] | undefined;

@@ -7,24 +7,16 @@ import type { Task, TaskResult } from './task.js';
 
 const cache = new KernelCache();
 const gc = gcFunction();
-// Bytes of shared buffers this worker has been handed since it last collected. Its wrappers keep
-// buffers the main thread dropped alive until this isolate collects, and its own heap is too small
-// for V8 to do that unprompted.
-let seen = 0;
-const COLLECT_EVERY = 2 ** 30;
-
-function note(arrays: { buffer: ArrayBufferLike }[]): void {
-  for (const a of arrays) seen += a.buffer.byteLength;
-  if (gc && seen > COLLECT_EVERY) {
-    seen = 0;
-    gc();
-  }
-}
+// The main thread's drop epoch this worker last collected for: its wrappers of buffers the main
+// thread dropped keep them alive until it collects, and its own heap is too small for V8 to
+// collect unprompted.
+let collectedFor = 0;
 
 export default function run(task: Task): TaskResult {
-  if (task.type === 'kernel') note(task.arrays);
-  else if (task.type === 'gemm') note([task.a.data, task.b.data, task.c.data]);
-  else if (task.type === 'copy') note([task.src, task.dst]);
+  if (gc && task.epoch !== undefined && task.epoch > collectedFor) {
+    collectedFor = task.epoch;
+    gc();
+  }
   switch (task.type) {
     case 'kernel':
       return cache.get(task.key, task.source)(task.arrays, task.meta, task.consts, task.start, task.end);
