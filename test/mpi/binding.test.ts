@@ -2,24 +2,18 @@
 // and checks each rank's JSON line against values computed here from (rank, size).
 // Without the addon or mpirun the tests pass with a log, except under CI=true.
 import test, { type ExecutionContext } from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nativeStatus } from '../../lib/dist/native.js';
+import { mpiUnavailable } from './available.js';
 import { DTYPES, OPS, expectedReduction } from './reduce-cases.js';
 
 const SCRIPT = fileURLToPath(new URL('./binding-ranks.js', import.meta.url));
 const TIMEOUT_MS = 60_000;
 
-function unavailable(): string | null {
-  const mpi = nativeStatus().mpi;
-  if (!mpi.active) return `MPI addon not active (${mpi.reason})`;
-  if (spawnSync('mpirun', ['--version'], { encoding: 'utf8' }).status !== 0) return 'mpirun not found';
-  return null;
-}
-const missing = unavailable();
+const missing = mpiUnavailable();
 
 interface Run {
   code: number | null;

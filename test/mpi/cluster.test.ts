@@ -4,19 +4,13 @@
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { nativeStatus } from '../../lib/dist/native.js';
+import { mpiUnavailable } from './available.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/distnumpy.js', import.meta.url));
 const prog = (name: string) => fileURLToPath(new URL(`./programs/${name}.js`, import.meta.url));
 const TIMEOUT_MS = 60_000;
 
-function unavailable(): string | null {
-  const mpi = nativeStatus().mpi;
-  if (!mpi.active) return `MPI addon not active (${mpi.reason})`;
-  if (spawnSync('mpirun', ['--version'], { encoding: 'utf8' }).status !== 0) return 'mpirun not found';
-  return null;
-}
-const missing = unavailable();
+const missing = mpiUnavailable();
 
 interface Result {
   code: number | null;
