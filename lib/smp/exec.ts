@@ -10,7 +10,7 @@ import type { View } from '../kernels/view.js';
 import { blas } from './blas.js';
 import type { ThreadPool } from './pool.js';
 import type { RuntimeClass, SmpConfig } from './config.js';
-import type { ViewMsg } from './task.js';
+import type { Task, TaskResult, ViewMsg } from './task.js';
 import { copyRange } from './copy.js';
 
 const local = new KernelCache();
@@ -43,6 +43,37 @@ function piecesFor(ex: Executor, split: number, work: number, cls: RuntimeClass 
   return Math.min(threads, split);
 }
 
+/**
+ * Split [from, to) into `pieces` ranges: the first runs here, the others on the pool. Returns the
+ * results in range order. Waits for every piece even after a failure, so no worker is still
+ * writing into a buffer when the error reaches the caller (who may free it).
+ */
+async function spread<T>(
+  ex: Executor,
+  from: number,
+  to: number,
+  pieces: number,
+  here: (start: number, end: number) => T,
+  task: (start: number, end: number) => Task,
+): Promise<(T | TaskResult)[]> {
+  const rs = ranges(to - from, pieces).map(([a, z]): [number, number] => [a + from, z + from]);
+  const remote = rs.slice(1).map(([a, z]) => ex.pool.run(task(a, z)));
+  let first: T | undefined;
+  let error: unknown;
+  let failed = false;
+  try {
+    first = here(rs[0][0], rs[0][1]);
+  } catch (e) {
+    error = e;
+    failed = true;
+  }
+  const settled = await Promise.allSettled(remote);
+  if (failed) throw error;
+  const bad = settled.find((x) => x.status === 'rejected');
+  if (bad) throw (bad as PromiseRejectedResult).reason;
+  return [first as T, ...settled.map((x) => (x as PromiseFulfilledResult<TaskResult>).value)];
+}
+
 /** Run a kernel over all its rows; whole-array reductions return the combined partial. */
 export async function runKernel(
   ex: Executor,
@@ -57,37 +88,22 @@ export async function runKernel(
     const r = fn(arrays, k.meta, k.consts, from, to);
     return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r!]) : undefined;
   }
-  const rs = ranges(to - from, pieces).map(([a, z]): [number, number] => [a + from, z + from]);
-  const remote = rs.slice(1).map(([start, end]) =>
-    ex.pool.run({ type: 'kernel', key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts, start, end }),
+  const parts = await spread(
+    ex,
+    from,
+    to,
+    pieces,
+    (start, end) => fn(arrays, k.meta, k.consts, start, end),
+    (start, end) => ({ type: 'kernel', key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts, start, end }),
   );
-  let first: Partial | undefined;
-  let firstError: unknown;
-  try {
-    first = fn(arrays, k.meta, k.consts, rs[0][0], rs[0][1]);
-  } catch (e) {
-    firstError = e;
-  }
-  // Wait for every piece even after a failure: no worker may still write into a buffer we free.
-  const settled = await Promise.allSettled(remote);
-  if (firstError) throw firstError;
-  const bad = settled.find((s) => s.status === 'rejected');
-  if (bad) throw (bad as PromiseRejectedResult).reason;
-  if (k.kind !== 'reduceAll') return undefined;
-  const parts = [first!, ...settled.map((s) => (s as PromiseFulfilledResult<Partial>).value)];
-  return combinePartials(k.reduce!, parts);
+  return k.kind === 'reduceAll' ? combinePartials(k.reduce!, parts as Partial[]) : undefined;
 }
 
 /** dst[start:end] = src[start:end], split over the threads when large (memory-bound). */
 export async function runCopy(ex: Executor, src: TypedArray, dst: TypedArray, start = 0, end = src.length): Promise<void> {
   const pieces = piecesFor(ex, end - start, end - start);
   if (pieces <= 1) return copyRange(src, dst, start, end);
-  const rs = ranges(end - start, pieces).map(([a, z]): [number, number] => [a + start, z + start]);
-  const remote = rs.slice(1).map(([a, z]) => ex.pool.run({ type: 'copy', src, dst, start: a, end: z }));
-  copyRange(src, dst, rs[0][0], rs[0][1]);
-  const settled = await Promise.allSettled(remote);
-  const bad = settled.find((s) => s.status === 'rejected');
-  if (bad) throw (bad as PromiseRejectedResult).reason;
+  await spread(ex, start, end, pieces, (a, z) => copyRange(src, dst, a, z), (a, z) => ({ type: 'copy', src, dst, start: a, end: z }));
 }
 
 function toMsg(v: View): ViewMsg {
@@ -114,25 +130,14 @@ export async function runGemm(ex: Executor, a: View, b: View, c: View): Promise<
     if (!blasLayout(b)) b = pack(b);
     const la = blasLayout(a)!;
     const lb = blasLayout(b)!;
-    gemm(c.dtype, la.trans, lb.trans, M, N, K, 1, a.data, a.offset, la.ld, b.data, b.offset, lb.ld, 0, c.data, c.offset, N);
+    gemm(c.dtype, la.trans, lb.trans, M, N, K, 1, a.data, a.offset, la.ld, b.data, b.offset, lb.ld, 0, c.data, c.offset, c.strides[0]);
     return;
   }
   const pieces = piecesFor(ex, M, M * N * K);
   if (pieces <= 1) return gemmRows(a, b, c, 0, M);
-  const rs = ranges(M, pieces);
-  const remote = rs.slice(1).map(([start, end]) =>
-    ex.pool.run({ type: 'gemm', a: toMsg(a), b: toMsg(b), c: toMsg(c), start, end }),
-  );
-  let err: unknown;
-  try {
-    gemmRows(a, b, c, rs[0][0], rs[0][1]);
-  } catch (e) {
-    err = e;
-  }
-  const settled = await Promise.allSettled(remote);
-  if (err) throw err;
-  const bad = settled.find((s) => s.status === 'rejected');
-  if (bad) throw (bad as PromiseRejectedResult).reason;
+  await spread(ex, 0, M, pieces, (start, end) => gemmRows(a, b, c, start, end), (start, end) => ({
+    type: 'gemm', a: toMsg(a), b: toMsg(b), c: toMsg(c), start, end,
+  }));
 }
 
 function pack(v: View): View {
