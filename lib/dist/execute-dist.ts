@@ -10,7 +10,7 @@ import { executeStep } from './execute.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
 import { type Need, exchange } from './exchange.js';
 import type { Comm, MpiRequest } from './mpi.js';
-import { type Range, ownedElements, ownedOuter, ownedRows, pointers, touched } from './partition.js';
+import { type Range, ownedElements, ownedOuter, ownedRows, pointers, touched, viewInterval } from './partition.js';
 import type { BlockView, Step } from './steps.js';
 
 /** The rows of every input a kernel reads for the outer index ranges `parts`. */
@@ -73,18 +73,6 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
 
 function rowsView(v: BlockView, rows: Range): BlockView {
   return { ...v, shape: [rows[1] - rows[0], v.shape[1]], offset: v.offset + rows[0] * v.strides[0] };
-}
-
-function viewInterval(v: BlockView): Range | null {
-  if (v.shape.some((d) => d === 0)) return null;
-  let lo = v.offset;
-  let hi = v.offset;
-  v.shape.forEach((d, i) => {
-    const s = v.strides[i] * (d - 1);
-    if (s >= 0) hi += s;
-    else lo += s;
-  });
-  return [lo, hi];
 }
 
 /** C rows are owned like any block's; each rank multiplies its rows of A by all of B. */

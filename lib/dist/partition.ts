@@ -136,3 +136,16 @@ export function intersect(a: Range, b: Range): Range {
   const lo = Math.max(a[0], b[0]);
   return [lo, Math.max(lo, Math.min(a[1], b[1]))];
 }
+
+/** The storage interval [lo, hi] a view (shape, strides, offset) reads; null when it is empty. */
+export function viewInterval(v: { shape: readonly number[]; strides: readonly number[]; offset: number }): Range | null {
+  if (v.shape.some((d) => d === 0)) return null;
+  let lo = v.offset;
+  let hi = v.offset;
+  v.shape.forEach((d, i) => {
+    const s = v.strides[i] * (d - 1);
+    if (s >= 0) hi += s;
+    else lo += s;
+  });
+  return [lo, hi];
+}

@@ -2,6 +2,7 @@
 import { CTOR, type DType, type TypedArray } from '../kernels/dtypes.js';
 import { cStrides, shapeSize } from '../kernels/shape.js';
 import type { Block } from '../smp/store.js';
+import { viewInterval } from '../dist/partition.js';
 import { failureOf, record } from './batch.js';
 import { asLeaf } from './materialise.js';
 import type { ArrayNode, Leaf } from './node.js';
@@ -52,16 +53,8 @@ async function settled(n: ArrayNode): Promise<Leaf> {
   const leaf = asLeaf(n);
   if (leaf.block.disposed) throw new Error('cannot read an array after dispose()');
   // Under MPI, rank 0 holds only its own rows until the others send theirs.
-  if (worldSize() > 1) {
-    let lo = leaf.offset;
-    let hi = leaf.offset;
-    leaf.shape.forEach((d, i) => {
-      const s = leaf.strides[i] * Math.max(0, d - 1);
-      if (s >= 0) hi += s;
-      else lo += s;
-    });
-    if (shapeSize(leaf.shape) > 0) record({ kind: 'gather', op: 'read', block: leaf.block, lo, hi: hi + 1 });
-  }
+  const iv = worldSize() > 1 ? viewInterval(leaf) : null;
+  if (iv) record({ kind: 'gather', op: 'read', block: leaf.block, lo: iv[0], hi: iv[1] + 1 });
   await flush();
   const err = failureOf(leaf.block);
   if (err) throw err;
