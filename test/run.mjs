@@ -1,13 +1,31 @@
-// npm test: the whole suite at the default thread count, then the API suite again at 1 thread and
-// at 3 threads with the inline threshold at 0 (so even tiny kernels are split over threads), so
-// every result is checked for every way the work can be divided. Prints one closing line.
+// npm test: the whole suite at the default thread count, then the API suite again at 1 thread,
+// at 3 threads with the inline threshold at 0 (so even tiny kernels are split over threads), and
+// at 2, 3 and 4 MPI ranks (each test file its own cluster: DISTNUMPY_RANKS spawns the ranks),
+// by slabs and by small row blocks, so every result is checked for every way the work can be
+// divided. Prints one closing line.
 import { spawnSync } from 'node:child_process';
+import { nativeStatus } from '../build/lib/dist/native.js';
 
+const API = ['build/test/api/**/*.test.js'];
 const runs = [
   { name: 'default threads', env: {}, files: [] },
-  { name: '1 thread', env: { DISTNUMPY_THREADS: '1' }, files: ['build/test/api/**/*.test.js'] },
-  { name: '3 threads, no inline', env: { DISTNUMPY_THREADS: '3', DISTNUMPY_INLINE_THRESHOLD: '0' }, files: ['build/test/api/**/*.test.js'] },
+  { name: '1 thread', env: { DISTNUMPY_THREADS: '1' }, files: API },
+  { name: '3 threads, no inline', env: { DISTNUMPY_THREADS: '3', DISTNUMPY_INLINE_THRESHOLD: '0' }, files: API },
+  { name: '2 ranks, one slab each', env: { DISTNUMPY_RANKS: '2' }, files: API, mpi: true },
+  { name: '3 ranks, blocks of 2 rows', env: { DISTNUMPY_RANKS: '3', DISTNUMPY_BLOCKSIZE: '2' }, files: API, mpi: true },
+  { name: '4 ranks x 2 threads, blocks of 1 row', env: { DISTNUMPY_RANKS: '4', DISTNUMPY_BLOCKSIZE: '1', DISTNUMPY_THREADS: '2' }, files: API, mpi: true },
 ];
+
+// Without MPI the multi-rank runs are skipped (counted as skipped); under CI=true that fails.
+const mpi = nativeStatus().mpi;
+const noMpi = mpi.active ? null : `MPI addon not active (${mpi.reason})`;
+// Spawned ranks outnumber the cores: let OpenMPI place them, and yield while they wait.
+const MPI_ENV = {
+  OMPI_ALLOW_RUN_AS_ROOT: '1',
+  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
+  OMPI_MCA_rmaps_base_oversubscribe: '1',
+  OMPI_MCA_mpi_yield_when_idle: '1',
+};
 
 let passed = 0;
 let failed = 0;
@@ -15,8 +33,18 @@ let skipped = 0;
 let ok = true;
 for (const r of runs) {
   console.log(`\n=== ${r.name} ===`);
+  if (r.mpi && noMpi) {
+    console.log(`skipped: ${noMpi}`);
+    skipped += 1;
+    if (process.env.CI === 'true') {
+      console.log('CI=true: an MPI run that cannot run is a failure');
+      failed += 1;
+      ok = false;
+    }
+    continue;
+  }
   const res = spawnSync('npx', ['ava', '--tap', ...r.files], {
-    env: { ...process.env, ...r.env, NODE_DISABLE_COLORS: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, ...(r.mpi ? MPI_ENV : {}), ...r.env, NODE_DISABLE_COLORS: '1', FORCE_COLOR: '0' },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,8 +2,8 @@
 // and broadcasts each batch once; every other rank executes the same batches and never runs the
 // program. A batch is announced by its byte length (-1: shut down), then sent in one Bcast.
 //
-// Today every rank holds every block whole (the distribution of blocks over ranks comes next):
-// the results are those of the single-node runtime, bit for bit, at any rank count.
+// Ranks come from mpirun (one per node), or, on one machine without mpirun, from
+// DISTNUMPY_RANKS=N: rank 0 spawns N-1 serving ranks itself (spawn.ts).
 import { inspect } from 'node:util';
 import { executeDistributed } from './execute-dist.js';
 import { Comm } from './mpi.js';
@@ -11,6 +11,7 @@ import type { Executor } from '../smp/exec.js';
 import { setFreeListener } from '../smp/store.js';
 import type { Step } from './steps.js';
 import { Decoder, Encoder } from './wire.js';
+import { isSpawnedRank, spawnedRanks, spawnRanks, type Watchdog } from './spawn.js';
 
 const SHUTDOWN = -1;
 
@@ -34,17 +35,26 @@ let cluster: Cluster | null = null;
  */
 export function startCluster(): Cluster {
   if (cluster) return cluster;
-  if (launchedSize() <= 1 || process.env.DISTNUMPY_NO_MPI === '1') return (cluster = { rank: 0, size: 1, comm: null });
+  if (process.env.DISTNUMPY_NO_MPI === '1') return (cluster = { rank: 0, size: 1, comm: null });
+  const spawned = isSpawnedRank();
+  const wanted = spawned || launchedSize() > 1 ? 0 : spawnedRanks();
+  if (!spawned && launchedSize() <= 1 && wanted <= 1) return (cluster = { rank: 0, size: 1, comm: null });
   const comm = Comm.load();
   if (!comm) {
+    if (wanted > 1) {
+      throw Object.assign(new Error(`DISTNUMPY_RANKS=${wanted} needs the MPI addon, which is not available (see \`distnumpy info\`)`), { code: 'ERR_NO_MPI' });
+    }
     process.stderr.write('distnumpy: launched as one of several MPI ranks, but the MPI addon is not available (see `distnumpy info`)\n');
     process.exit(70);
   }
   comm.Init();
+  if (wanted > 1 || spawned) watchdog = spawnRanks(comm, wanted);
   cluster = { rank: comm.rank, size: comm.size, comm };
   if (comm.rank === 0) installExitHandler(comm);
   return cluster;
 }
+
+let watchdog: Watchdog | null = null;
 
 export function currentCluster(): Cluster | null {
   return cluster;
@@ -75,6 +85,7 @@ function installExitHandler(comm: Comm): void {
 
 function sendShutdown(comm: Comm): void {
   shutDown = true;
+  watchdog?.stop(); // the serving ranks are about to exit: that is no failure
   comm.Bcast(Int32Array.of(SHUTDOWN), 0);
 }
 

@@ -1,6 +1,7 @@
 // Moving rows before a step: every rank knows what every rank needs (partition.ts), so each
 // posts its sends of owned rows and its receives of the rows it lacks, non-blocking, and waits.
 // Rows go straight from and into the blocks' SharedArrayBuffers (no copies).
+import type { TypedArray } from '../kernels/dtypes.js';
 import type { Block } from '../smp/store.js';
 import type { Comm, MpiRequest } from './mpi.js';
 import { type Range, intersect, ownedRows, rowsCovering } from './partition.js';
@@ -36,6 +37,61 @@ function elements(b: Block, rows: Range): Range {
   return [rows[0] * b.rowLen, Math.min(b.length, rows[1] * b.rowLen)];
 }
 
+/** A run of elements [lo, hi) of a block's data. */
+export interface Piece {
+  data: TypedArray;
+  lo: number;
+  hi: number;
+}
+
+function bytesOf(x: Piece): Uint8Array {
+  const b = x.data.BYTES_PER_ELEMENT;
+  return new Uint8Array(x.data.buffer, x.data.byteOffset + x.lo * b, (x.hi - x.lo) * b);
+}
+
+/**
+ * Move pieces between this rank and each other: `to[q]` are sent to rank q, `from[q]` received
+ * from it (both sides list the same pieces in the same order). One message per pair of ranks: a
+ * single piece travels in place, several (small blocks, many rows) are packed into one buffer,
+ * so a block-cyclic layout costs one message per neighbour, not one per block of rows.
+ */
+export function transfer(comm: Comm, to: readonly Piece[][], from: readonly Piece[][]): void {
+  const reqs: MpiRequest[] = [];
+  const unpack: (() => void)[] = [];
+  const one = (list: readonly Piece[]): Uint8Array | null => (list.length === 1 ? bytesOf(list[0]) : null);
+  // Receives first, so the sends find them posted.
+  from.forEach((list, q) => {
+    if (q === comm.rank || list.length === 0) return;
+    const direct = one(list);
+    if (direct) return void reqs.push(comm.Irecv(direct, q, 0));
+    const parts = list.map(bytesOf);
+    const packed = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
+    reqs.push(comm.Irecv(packed, q, 0));
+    unpack.push(() => {
+      let at = 0;
+      for (const x of parts) {
+        x.set(packed.subarray(at, at + x.length));
+        at += x.length;
+      }
+    });
+  });
+  to.forEach((list, q) => {
+    if (q === comm.rank || list.length === 0) return;
+    const direct = one(list);
+    if (direct) return void reqs.push(comm.Isend(direct, q, 0));
+    const parts = list.map(bytesOf);
+    const packed = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
+    let at = 0;
+    for (const x of parts) {
+      packed.set(x, at);
+      at += x.length;
+    }
+    reqs.push(comm.Isend(packed, q, 0));
+  });
+  if (reqs.length) comm.Waitall(reqs);
+  for (const u of unpack) u();
+}
+
 /**
  * Bring to this rank the rows that `needOf(rank)` lists and other ranks own, sending the rows
  * this rank owns to those that need them.
@@ -44,26 +100,22 @@ export function exchange(comm: Comm, needOf: (rank: number) => Need[]): void {
   const me = comm.rank;
   const p = comm.size;
   const all = Array.from({ length: p }, (_, q) => wantedRows(needOf(q)));
-  const reqs: MpiRequest[] = [];
-  // One message per (block, wanted row range, owned row range): the tag numbers them in an order
-  // both sides compute alike.
-  const pieces = (b: Block, want: Range[], owner: number): Range[] =>
-    want.flatMap((w) =>
-      ownedRows(b, owner, p)
-        .map((o) => intersect(w, o))
-        .filter(([a, z]) => z > a)
-        .map((rows) => elements(b, rows)),
-    );
-  // Receives first, so the sends find them posted.
-  for (let q = 0; q < p; q++) {
-    if (q === me) continue;
-    let tag = 0;
-    for (const [b, want] of all[me]) for (const [lo, hi] of pieces(b, want, q)) reqs.push(comm.Irecv(b.data.subarray(lo, hi), q, tag++));
-  }
-  for (let q = 0; q < p; q++) {
-    if (q === me) continue;
-    let tag = 0;
-    for (const [b, want] of all[q]) for (const [lo, hi] of pieces(b, want, me)) reqs.push(comm.Isend(b.data.subarray(lo, hi), q, tag++));
-  }
-  if (reqs.length) comm.Waitall(reqs);
+  // The pieces rank `owner` holds of what a rank wants, in an order both sides compute alike.
+  const pieces = (want: Map<Block, Range[]>, owner: number): Piece[] => {
+    const out: Piece[] = [];
+    for (const [b, rows] of want) {
+      for (const w of rows) {
+        for (const o of ownedRows(b, owner, p)) {
+          const r = intersect(w, o);
+          if (r[1] <= r[0]) continue;
+          const [lo, hi] = elements(b, r);
+          if (hi > lo) out.push({ data: b.data, lo, hi });
+        }
+      }
+    }
+    return out;
+  };
+  const from = Array.from({ length: p }, (_, q) => (q === me ? [] : pieces(all[me], q)));
+  const to = Array.from({ length: p }, (_, q) => (q === me ? [] : pieces(all[q], me)));
+  transfer(comm, to, from);
 }

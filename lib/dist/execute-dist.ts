@@ -8,8 +8,8 @@ import { type Executor, ranges, runCopy, runGemm, runKernel } from '../smp/exec.
 import type { Block } from '../smp/store.js';
 import { executeStep } from './execute.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
-import { type Need, exchange } from './exchange.js';
-import type { Comm, MpiRequest } from './mpi.js';
+import { type Need, type Piece, exchange, transfer } from './exchange.js';
+import type { Comm } from './mpi.js';
 import { type Range, ownedElements, ownedOuter, ownedRows, pointers, touched, viewInterval } from './partition.js';
 import type { BlockView, Step } from './steps.js';
 
@@ -53,7 +53,7 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
     comm.Allreduce(send, all, 'sum');
     const partials: Partial[] = [];
     for (let q = 0; q < p; q++) if (parts[q][1] > parts[q][0]) partials.push([all[2 * q], all[2 * q + 1]]);
-    const [v, i] = combinePartials(k.reduce!, partials.length ? partials : [mine]);
+    const [v, i] = combinePartials(k.reduce!, partials.length ? partials : [mine], k.integerResult);
     const value = k.reduce === 'argmin' || k.reduce === 'argmax' ? i : k.reduce === 'mean' ? v / s.count! : v;
     s.out.data[0] = s.out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
     return;
@@ -100,17 +100,13 @@ async function gemmStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm
 /** Rank 0 receives the elements [from, to) of the block that other ranks own (a read). */
 function gather(comm: Comm, b: Block, from: number, to: number): void {
   const p = comm.size;
-  const parts = (q: number): Range[] =>
+  const parts = (q: number): Piece[] =>
     ownedElements(b, q, p)
-      .map(([lo, hi]): Range => [Math.max(lo, from), Math.min(hi, to)])
-      .filter(([lo, hi]) => hi > lo);
-  const reqs: MpiRequest[] = [];
-  if (comm.rank === 0) {
-    for (let q = 1; q < p; q++) parts(q).forEach(([lo, hi], i) => reqs.push(comm.Irecv(b.data.subarray(lo, hi), q, i)));
-  } else {
-    parts(comm.rank).forEach(([lo, hi], i) => reqs.push(comm.Isend(b.data.subarray(lo, hi), 0, i)));
-  }
-  if (reqs.length) comm.Waitall(reqs);
+      .map(([lo, hi]): Piece => ({ data: b.data, lo: Math.max(lo, from), hi: Math.min(hi, to) }))
+      .filter((x) => x.hi > x.lo);
+  const none: Piece[][] = Array.from({ length: p }, () => []);
+  if (comm.rank === 0) transfer(comm, none, none.map((_, q) => (q === 0 ? [] : parts(q))));
+  else transfer(comm, none.map((_, q) => (q === 0 ? parts(comm.rank) : [])), none);
 }
 
 export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Promise<void> {

@@ -213,6 +213,24 @@ export class Comm {
     return this.#mpi.Abort(intArg('Abort', 'code', code, -(2 ** 31), INT32_MAX));
   }
 
+  /**
+   * MPI_Comm_spawn: start `count` processes running `command args` and make this communicator
+   * this process (rank 0) and them (ranks 1..count), which join it from their Init. Only a
+   * process that is alone (size 1) may spawn.
+   */
+  Spawn(command: string, args: readonly string[], count: number): void {
+    this.#ready('Spawn');
+    if (typeof command !== 'string' || command === '') throw typeError(`Spawn: command must be a non-empty string, got ${describe(command)}`);
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
+      throw typeError(`Spawn: args must be an array of strings, got ${describe(args)}`);
+    }
+    intArg('Spawn', 'count', count, 1, INT32_MAX);
+    if (this.#size !== 1) throw rangeError(`Spawn: only a lone process may spawn ranks, this communicator has ${this.#size}`);
+    this.#mpi.Spawn(command, [...args], count);
+    this.#size = 0;
+    this.#ready('Spawn');
+  }
+
   /** Frees the private communicator and finalizes MPI (no MPI call may follow, in any thread). */
   Finalize(): void {
     this.#size = 0;

@@ -69,6 +69,7 @@ export interface MpiBinding {
   Barrier(): void;
   Abort(code: number): never;
   Finalize(): void;
+  Spawn(command: string, args: string[], count: number): void;
   processorName(): string;
   Wtime(): number;
   Send(buf: MpiBuffer, dest: number, tag: number): void;

@@ -12,7 +12,8 @@ import type { Block } from '../smp/store.js';
 export type Range = [number, number];
 
 export function rowsOf(b: Block): number {
-  return Math.max(1, Math.ceil(b.length / b.rowLen));
+  // An empty block has no rows: no rank owns anything of it (a 0x5 product computes nothing).
+  return Math.ceil(b.length / Math.max(1, b.rowLen));
 }
 
 /** Rows of `b` that rank `r` of `p` owns, as ascending ranges. */

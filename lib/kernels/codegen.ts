@@ -26,6 +26,8 @@ export interface KernelRequest {
 export interface Kernel {
   kind: KernelKind;
   reduce?: ReduceOp;
+  /** An integer sum or product (held in a double): combining pieces must not make a -0. */
+  integerResult: boolean;
   key: string;
   source: string;
   /** Dimensions, then per pointer offset and strides (and the reduced axis' length and strides). */
@@ -91,6 +93,7 @@ export function buildKernel(req: KernelRequest): Kernel {
   return {
     kind,
     reduce: req.reduce,
+    integerResult: negZeroFix(req) !== '',
     key,
     source,
     meta,

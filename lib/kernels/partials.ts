@@ -4,7 +4,8 @@ import type { ReduceOp } from './program.js';
 
 export type Partial = [number, number]; // [value, index]; index only for argmin/argmax
 
-export function combinePartials(red: ReduceOp, parts: readonly Partial[]): Partial {
+/** `integer`: an integer sum or product, where -5 * 0 = -0 must come out as NumPy's 0. */
+export function combinePartials(red: ReduceOp, parts: readonly Partial[], integer = false): Partial {
   let [acc, ai] = identityPartial(red);
   for (const [v, i] of parts) {
     switch (red) {
@@ -35,7 +36,7 @@ export function combinePartials(red: ReduceOp, parts: readonly Partial[]): Parti
         break;
     }
   }
-  return [acc, ai];
+  return [integer ? acc + 0 : acc, ai];
 }
 
 export function identityPartial(red: ReduceOp): Partial {

@@ -86,7 +86,7 @@ export async function runKernel(
   const fn = local.get(k.key, k.source);
   if (pieces <= 1) {
     const r = fn(arrays, k.meta, k.consts, from, to);
-    return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r!]) : undefined;
+    return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r!], k.integerResult) : undefined;
   }
   const parts = await spread(
     ex,
@@ -96,7 +96,7 @@ export async function runKernel(
     (start, end) => fn(arrays, k.meta, k.consts, start, end),
     (start, end) => ({ type: 'kernel', key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts, start, end }),
   );
-  return k.kind === 'reduceAll' ? combinePartials(k.reduce!, parts as Partial[]) : undefined;
+  return k.kind === 'reduceAll' ? combinePartials(k.reduce!, parts as Partial[], k.integerResult) : undefined;
 }
 
 /** dst[start:end] = src[start:end], split over the threads when large (memory-bound). */

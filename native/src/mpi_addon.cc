@@ -3,6 +3,7 @@
 // requests, collectives and the Promise-returning variants.
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "mpi_common.h"
 
@@ -27,11 +28,54 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   }
   if (CommOrNull() == MPI_COMM_NULL) {
     MPI_Comm comm = MPI_COMM_NULL;
-    Check(env, MPI_Comm_dup(MPI_COMM_WORLD, &comm), "MPI_Comm_dup");
+    MPI_Comm parent = MPI_COMM_NULL;
+    MPI_Comm_get_parent(&parent);
+    if (parent != MPI_COMM_NULL) {
+      // Spawned by a rank 0 (Spawn below): the library's world is the parent and its children,
+      // the parent first, so ranks are numbered as under mpirun.
+      MPI_Comm_set_errhandler(parent, MPI_ERRORS_RETURN);
+      Check(env, MPI_Intercomm_merge(parent, 1, &comm), "MPI_Intercomm_merge");
+    } else {
+      Check(env, MPI_Comm_dup(MPI_COMM_WORLD, &comm), "MPI_Comm_dup");
+    }
     MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
     SetComm(comm);
   }
   return Napi::Number::New(env, provided);
+}
+
+// Spawn(command, args, count): start `count` processes running `command args` (MPI_Comm_spawn
+// from this lone process) and make the library's communicator this process (rank 0) and them.
+// How one machine runs several ranks without mpirun: the spawned ranks' Init joins them.
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::lock_guard<std::mutex> lock(g_init_mutex);
+  MPI_Comm current = Comm(env);
+  int size = 0;
+  Check(env, MPI_Comm_size(current, &size), "MPI_Comm_size");
+  if (size != 1) throw Napi::Error::New(env, "Spawn: this process is already one of several ranks");
+  std::string command = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array list = info[1].As<Napi::Array>();
+  std::vector<std::string> args;
+  for (uint32_t i = 0; i < list.Length(); i++) args.push_back(list.Get(i).As<Napi::String>().Utf8Value());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int count = GetInt(env, info[2], "count");
+  std::vector<int> errcodes(count, MPI_SUCCESS);
+  MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+  MPI_Comm inter = MPI_COMM_NULL;
+  Check(env, MPI_Comm_spawn(command.c_str(), argv.data(), count, MPI_INFO_NULL, 0, MPI_COMM_SELF, &inter,
+                            errcodes.data()), "MPI_Comm_spawn");
+  for (int code : errcodes) Check(env, code, "MPI_Comm_spawn");
+  MPI_Comm_set_errhandler(inter, MPI_ERRORS_RETURN);
+  MPI_Comm merged = MPI_COMM_NULL;
+  Check(env, MPI_Intercomm_merge(inter, 0, &merged), "MPI_Intercomm_merge");
+  MPI_Comm_set_errhandler(merged, MPI_ERRORS_RETURN);
+  MPI_Comm_free(&inter);
+  MPI_Comm_free(&current);
+  SetComm(merged);
+  return env.Undefined();
 }
 
 Napi::Value Initialized(const Napi::CallbackInfo& info) {
@@ -142,6 +186,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   Method(env, exports, "Barrier", Barrier);
   Method(env, exports, "Abort", Abort);
   Method(env, exports, "Finalize", Finalize);
+  Method(env, exports, "Spawn", Spawn);
   Method(env, exports, "processorName", ProcessorName);
   Method(env, exports, "Wtime", Wtime);
   Method(env, exports, "libraryVersion", LibraryVersion);

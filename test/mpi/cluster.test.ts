@@ -19,10 +19,29 @@ interface Result {
   ms: number;
 }
 
+/** `distnumpy run ARGS`: the program under mpirun. */
 function run(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return launch([BIN, 'run', ...args], env);
+}
+
+// What `distnumpy run` sets for mpirun, for ranks spawned without it.
+const MPI_ENV = {
+  OMPI_ALLOW_RUN_AS_ROOT: '1',
+  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
+  OMPI_MCA_rmaps_base_oversubscribe: '1',
+  OMPI_MCA_mpi_yield_when_idle: '1',
+};
+
+/** `DISTNUMPY_RANKS=n node program`: rank 0 spawns the other ranks itself. */
+function spawned(n: number, program: string): Promise<Result> {
+  return launch([program], { ...MPI_ENV, DISTNUMPY_RANKS: String(n), DISTNUMPY_THREADS: '1' });
+}
+
+/** Node with `args` in its own process group, killed whole after TIMEOUT_MS. */
+function launch(args: string[], env: Record<string, string>): Promise<Result> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'run', ...args], {
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, ...env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -159,6 +178,31 @@ test('a serving rank killed with SIGKILL mid-run ends every rank with a non-zero
   t.not(r.code, 0, 'exit code');
   t.true(r.ms < 10_000, `ended after ${r.ms} ms`);
   t.notRegex(r.stdout, /finished although/);
+});
+
+test('spawned ranks (DISTNUMPY_RANKS): a killed rank, a failing rank or rank 0\'s exception ends every rank within seconds', async (t) => {
+  if (skipOrFail(t)) return;
+  const [killed, stepFails, fails, exits] = await Promise.all([
+    spawned(3, prog('kills')),
+    spawned(2, prog('step-fails')),
+    spawned(2, prog('fails')),
+    spawned(3, prog('exits')),
+  ]);
+  t.not(killed.code, 0, 'killed: exit code');
+  t.true(killed.ms < 10_000, `killed: ended after ${killed.ms} ms`);
+  t.regex(killed.stderr, /distnumpy: rank \d of 3 \(pid \d+\) died: ending all ranks/);
+  t.notRegex(killed.stdout, /finished although/);
+  t.not(stepFails.code, 0, 'step fails: exit code');
+  t.true(stepFails.ms < 10_000, `step fails: ended after ${stepFails.ms} ms`);
+  t.regex(stepFails.stderr, /failed on rank \d of 2: Integers to negative integer powers are not allowed/);
+  t.not(fails.code, 0, 'rank 0 fails: exit code');
+  t.true(fails.ms < 10_000, `rank 0 fails: ended after ${fails.ms} ms`);
+  t.is(fails.stderr.split('deliberate failure in the program').length - 1, 1, `error printed once:\n${fails.stderr}`);
+  t.is(exits.code, 0, exits.stderr);
+  t.regex(exits.stdout, /sum 45/);
+  // No rank is left behind.
+  const left = spawnSync('pgrep', ['-f', 'spawned-rank.js'], { encoding: 'utf8' }).stdout.trim();
+  t.is(left, '', 'spawned ranks still running');
 });
 
 test('process.exit(0) on rank 0 ends the serving ranks cleanly with code 0', async (t) => {
