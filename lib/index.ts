@@ -18,6 +18,7 @@ export * as random from './graph/random.js';
 export { version } from './version.js';
 
 import { startCluster } from './dist/cluster.js';
+import { traffic } from './dist/exchange.js';
 import { serveForever } from './graph/runtime.js';
 
 // Under mpirun every rank imports the program; only rank 0 gets past this import. The others
@@ -47,7 +48,8 @@ export function shutdown(): Promise<void> {
 /** What this process runs with: threads, thresholds, BLAS (and where each setting came from). */
 export function runtimeInfo() {
   const n = current();
-  return { rank: n.rank, size: n.size, config: n.config, blas: n.blas };
+  // traffic: this rank's messages to and from the others (rank 0's under mpirun).
+  return { rank: n.rank, size: n.size, config: n.config, blas: n.blas, traffic: { ...traffic } };
 }
 
 type O = U.Operand;

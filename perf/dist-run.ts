@@ -31,10 +31,14 @@ const grid = initialGrid(W);
 const sweep = () => stencil(grid, -1, 1);
 await sweep();
 const sweeps: number[] = [];
+const before = dn.runtimeInfo().traffic;
 for (let i = 0; i < ITERS; i++) {
   const t = performance.now();
   await sweep();
   sweeps.push(performance.now() - t);
 }
-console.log(JSON.stringify({ size: dn.size, threads: dn.runtimeInfo().config.threads.value, batchMs, reduceMs, sweepMs: median(sweeps), W }));
+// Rank 0's halo traffic per sweep, and how long it waited for it after its interior rows.
+const after = dn.runtimeInfo().traffic;
+const halo = { bytes: (after.bytes - before.bytes) / ITERS, waitMs: (after.waitMs - before.waitMs) / ITERS };
+console.log(JSON.stringify({ size: dn.size, threads: dn.runtimeInfo().config.threads.value, batchMs, reduceMs, halo, sweepMs: median(sweeps), W }));
 await dn.shutdown();

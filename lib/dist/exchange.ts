@@ -37,6 +37,23 @@ function elements(b: Block, rows: Range): Range {
   return [rows[0] * b.rowLen, Math.min(b.length, rows[1] * b.rowLen)];
 }
 
+/**
+ * This rank's point-to-point traffic so far: messages and bytes it sent and received, and the
+ * time it spent blocked waiting for them (not the time they travelled beside local work).
+ */
+export const traffic = { messages: 0, bytes: 0, waitMs: 0 };
+
+/** Await `p`, counting the time blocked in traffic.waitMs. */
+export async function waitFor(p: Promise<void> | null): Promise<void> {
+  if (!p) return;
+  const t0 = performance.now();
+  try {
+    await p;
+  } finally {
+    traffic.waitMs += performance.now() - t0;
+  }
+}
+
 /** A run of elements [lo, hi) of a block's data. */
 export interface Piece {
   data: TypedArray;
@@ -56,8 +73,28 @@ function bytesOf(x: Piece): Uint8Array {
  * so a block-cyclic layout costs one message per neighbour, not one per block of rows.
  */
 export function transfer(comm: Comm, to: readonly Piece[][], from: readonly Piece[][]): void {
+  const t = post(comm, to, from);
+  if (t.reqs.length) {
+    const t0 = performance.now();
+    comm.Waitall(t.reqs);
+    traffic.waitMs += performance.now() - t0;
+  }
+  t.unpack();
+}
+
+/**
+ * transfer(), returning at once: the messages complete on a libuv thread (MPI_Waitall there)
+ * while this thread and the pool compute what needs no remote data.
+ */
+export function transferAsync(comm: Comm, to: readonly Piece[][], from: readonly Piece[][]): Promise<void> | null {
+  const t = post(comm, to, from);
+  if (t.reqs.length === 0) return null;
+  return comm.WaitallAsync(t.reqs).then(() => t.unpack());
+}
+
+function post(comm: Comm, to: readonly Piece[][], from: readonly Piece[][]): { reqs: MpiRequest[]; unpack: () => void } {
   const reqs: MpiRequest[] = [];
-  const unpack: (() => void)[] = [];
+  const unpacks: (() => void)[] = [];
   const one = (list: readonly Piece[]): Uint8Array | null => (list.length === 1 ? bytesOf(list[0]) : null);
   // Receives first, so the sends find them posted.
   from.forEach((list, q) => {
@@ -67,7 +104,7 @@ export function transfer(comm: Comm, to: readonly Piece[][], from: readonly Piec
     const parts = list.map(bytesOf);
     const packed = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
     reqs.push(comm.Irecv(packed, q, 0));
-    unpack.push(() => {
+    unpacks.push(() => {
       let at = 0;
       for (const x of parts) {
         x.set(packed.subarray(at, at + x.length));
@@ -88,8 +125,9 @@ export function transfer(comm: Comm, to: readonly Piece[][], from: readonly Piec
     }
     reqs.push(comm.Isend(packed, q, 0));
   });
-  if (reqs.length) comm.Waitall(reqs);
-  for (const u of unpack) u();
+  for (const list of [...from, ...to]) for (const x of list) traffic.bytes += (x.hi - x.lo) * x.data.BYTES_PER_ELEMENT;
+  traffic.messages += reqs.length;
+  return { reqs, unpack: () => unpacks.forEach((u) => u()) };
 }
 
 /**
@@ -97,6 +135,18 @@ export function transfer(comm: Comm, to: readonly Piece[][], from: readonly Piec
  * this rank owns to those that need them.
  */
 export function exchange(comm: Comm, needOf: (rank: number) => Need[]): void {
+  const [to, from] = plan(comm, needOf);
+  transfer(comm, to, from);
+}
+
+/** exchange(), returning at once (null: nothing to move); see transferAsync. */
+export function exchangeAsync(comm: Comm, needOf: (rank: number) => Need[]): Promise<void> | null {
+  const [to, from] = plan(comm, needOf);
+  return transferAsync(comm, to, from);
+}
+
+/** What this rank sends to and receives from each rank for `needOf`. */
+function plan(comm: Comm, needOf: (rank: number) => Need[]): [Piece[][], Piece[][]] {
   const me = comm.rank;
   const p = comm.size;
   const all = Array.from({ length: p }, (_, q) => wantedRows(needOf(q)));
@@ -117,5 +167,18 @@ export function exchange(comm: Comm, needOf: (rank: number) => Need[]): void {
   };
   const from = Array.from({ length: p }, (_, q) => (q === me ? [] : pieces(all[me], q)));
   const to = Array.from({ length: p }, (_, q) => (q === me ? [] : pieces(all[q], me)));
-  transfer(comm, to, from);
+  return [to, from];
+}
+
+/** Whether every row `needs` reads is one rank `me` owns (so no message is waited for). */
+export function allLocal(needs: readonly Need[], me: number, p: number): boolean {
+  for (const n of needs) {
+    let [a, z] = rowsCovering(n.block, n.interval);
+    for (const [oa, oz] of ownedRows(n.block, me, p)) {
+      if (oa <= a && a < oz) a = oz;
+      if (a >= z) break;
+    }
+    if (a < z) return false;
+  }
+  return true;
 }

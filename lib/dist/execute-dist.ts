@@ -8,7 +8,7 @@ import { type Executor, ranges, runCopy, runGemm, runKernel } from '../smp/exec.
 import type { Block } from '../smp/store.js';
 import { executeStep } from './execute.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
-import { type Need, type Piece, exchange, transfer } from './exchange.js';
+import { type Need, type Piece, allLocal, exchange, exchangeAsync, transfer, waitFor } from './exchange.js';
 import type { Comm } from './mpi.js';
 import { type Range, ownedElements, ownedOuter, ownedRows, pointers, touched, viewInterval } from './partition.js';
 import type { BlockView, Step } from './steps.js';
@@ -66,9 +66,50 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
     await runKernel(ex, k, arraysFor(k, s.out, s.blocks));
     return;
   }
-  exchange(comm, (q) => kernelNeeds(k, s.blocks, owned[q] ?? []));
   const arrays = arraysFor(k, s.out, s.blocks);
-  for (const [a, z] of owned[me]!) if (z > a) await runKernel(ex, k, arrays, a, z);
+  const pending = exchangeAsync(comm, (q) => kernelNeeds(k, s.blocks, owned[q] ?? []));
+  if (!pending || owned[me]!.length > MAX_SPLIT_RANGES) {
+    // Nothing to wait for; or many small row blocks, where nearly every row is an edge row.
+    await waitFor(pending);
+    for (const [a, z] of owned[me]!) if (z > a) await runKernel(ex, k, arrays, a, z);
+    return;
+  }
+  // While the rows from other ranks travel, compute the rows that need none of them (a
+  // stencil's interior), then the rest (its edge rows) once they have arrived.
+  const local = (r: Range) => allLocal(kernelNeeds(k, s.blocks, [r]), me, p);
+  const after: Range[] = [];
+  let failure: unknown = null;
+  try {
+    for (const [a, z] of owned[me]!) {
+      const [ia, iz] = interior([a, z], local);
+      if (iz > ia) await runKernel(ex, k, arrays, ia, iz);
+      if (ia > a) after.push([a, ia]);
+      if (z > iz) after.push([Math.max(ia, iz), z]);
+    }
+  } catch (e) {
+    failure = e;
+  }
+  await waitFor(pending); // even after a failure: the receives write into these blocks
+  if (failure) throw failure;
+  for (const [a, z] of after) await runKernel(ex, k, arrays, a, z);
+}
+
+const MAX_SPLIT_RANGES = 16;
+
+/** How many outer indices at each end of a range may depend on other ranks' rows. */
+const EDGE_SCAN = 4;
+
+/**
+ * The part [ia, iz) of the range whose reads are all local: up to EDGE_SCAN indices are peeled
+ * from each end until one is local, and the middle must be local as a whole; otherwise nothing
+ * (an empty range at a) is interior and everything waits for the messages.
+ */
+function interior([a, z]: Range, local: (r: Range) => boolean): Range {
+  let ia = a;
+  while (ia < z && ia - a < EDGE_SCAN && !local([ia, ia + 1])) ia++;
+  let iz = z;
+  while (iz > ia && z - iz < EDGE_SCAN && !local([iz - 1, iz])) iz--;
+  return iz > ia && local([ia, iz]) ? [ia, iz] : [a, a];
 }
 
 function rowsView(v: BlockView, rows: Range): BlockView {
@@ -128,7 +169,10 @@ export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Pro
       return;
     case 'fill':
       // Only the owned rows: a rank must not touch (and so commit memory for) the others.
-      for (const [lo, hi] of ownedElements(s.block, comm.rank, comm.size)) s.block.data.fill(s.value, lo, hi);
+      if (!(s.value === 0 && s.block.untouched)) {
+        for (const [lo, hi] of ownedElements(s.block, comm.rank, comm.size)) s.block.data.fill(s.value, lo, hi);
+      }
+      s.block.untouched = false;
       return;
     case 'data':
       for (const [lo, hi] of ownedElements(s.block, comm.rank, comm.size)) {

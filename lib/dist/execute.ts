@@ -20,7 +20,8 @@ export async function executeStep(ex: Executor, s: Step): Promise<void> {
     case 'copy':
       return runCopy(ex, s.src.data, s.dst.data);
     case 'fill':
-      s.block.data.fill(s.value);
+      if (!(s.value === 0 && s.block.untouched)) s.block.data.fill(s.value);
+      s.block.untouched = false;
       return;
     case 'data':
       (s.block.data as Float64Array).set(s.values as Float64Array);

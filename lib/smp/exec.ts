@@ -10,7 +10,7 @@ import type { View } from '../kernels/view.js';
 import { blas } from './blas.js';
 import type { ThreadPool } from './pool.js';
 import type { RuntimeClass, SmpConfig } from './config.js';
-import type { Task, TaskResult, ViewMsg } from './task.js';
+import type { FaultMode, Task, TaskResult, ViewMsg } from './task.js';
 import { copyRange } from './copy.js';
 
 const local = new KernelCache();
@@ -48,6 +48,22 @@ function piecesFor(ex: Executor, split: number, work: number, cls: RuntimeClass 
  * results in range order. Waits for every piece even after a failure, so no worker is still
  * writing into a buffer when the error reaches the caller (who may free it).
  */
+let fault: { mode: FaultMode; match: string; times: number } | null = null;
+
+/**
+ * For tests of fault handling: the next `times` pool tasks of kernels whose key contains
+ * `match` fail in their worker as `mode` says (throw, exit the worker, exhaust its heap).
+ */
+export function injectFault(f: { mode: FaultMode; match: string; times?: number } | null): void {
+  fault = f ? { mode: f.mode, match: f.match, times: f.times ?? 1 } : null;
+}
+
+function withFault(t: Task): Task {
+  if (!fault || fault.times <= 0 || t.type !== 'kernel' || !t.key.includes(fault.match)) return t;
+  fault.times--;
+  return { ...t, fault: fault.mode };
+}
+
 async function spread<T>(
   ex: Executor,
   from: number,
@@ -57,7 +73,7 @@ async function spread<T>(
   task: (start: number, end: number) => Task,
 ): Promise<(T | TaskResult)[]> {
   const rs = ranges(to - from, pieces).map(([a, z]): [number, number] => [a + from, z + from]);
-  const remote = rs.slice(1).map(([a, z]) => ex.pool.run(task(a, z)));
+  const remote = rs.slice(1).map(([a, z]) => ex.pool.run(withFault(task(a, z))));
   let first: T | undefined;
   let error: unknown;
   let failed = false;
@@ -70,8 +86,17 @@ async function spread<T>(
   const settled = await Promise.allSettled(remote);
   if (failed) throw error;
   const bad = settled.find((x) => x.status === 'rejected');
-  if (bad) throw (bad as PromiseRejectedResult).reason;
+  if (bad) throw workerFailure((bad as PromiseRejectedResult).reason);
   return [first as T, ...settled.map((x) => (x as PromiseFulfilledResult<TaskResult>).value)];
+}
+
+/** A worker's death says so: its own message ("worker exited with code: 70") does not. */
+function workerFailure(reason: unknown): unknown {
+  if (!(reason instanceof Error)) return reason;
+  const code = (reason as Error & { code?: string }).code;
+  const died = code === 'ERR_WORKER_OUT_OF_MEMORY' || /worker exited|worker terminated/i.test(reason.message);
+  if (!died) return reason;
+  return Object.assign(new Error(`a pool thread died (${reason.message}); a new thread replaces it`, { cause: reason }), { code });
 }
 
 /** Run a kernel over all its rows; whole-array reductions return the combined partial. */

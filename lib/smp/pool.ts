@@ -5,6 +5,7 @@ import type { Task, TaskResult } from './task.js';
 import { dropEpoch } from './store.js';
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
+const WORKER_HEAP_MB = 512;
 
 export class ThreadPool {
   readonly threads: number;
@@ -24,6 +25,10 @@ export class ThreadPool {
             idleTimeout: Infinity,
             // Kernels are CPU-bound: one task per worker at a time keeps the split even.
             concurrentTasksPerWorker: 1,
+            // Kernels work in SharedArrayBuffers and keep little on a worker's own heap. A bound
+            // makes a runaway worker die alone (ERR_WORKER_OUT_OF_MEMORY: its task rejects and
+            // piscina starts a replacement) instead of taking the whole process down.
+            resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
           })
         : null;
   }
@@ -32,6 +37,11 @@ export class ThreadPool {
   run(task: Task): Promise<TaskResult> {
     if (!this.#piscina) throw new Error('the pool has no workers (threads = 1)');
     return this.#piscina.run({ ...task, epoch: dropEpoch() }) as Promise<TaskResult>;
+  }
+
+  /** Workers alive now (piscina replaces one that died). */
+  get workers(): number {
+    return this.#piscina?.threads.length ?? 0;
   }
 
   async close(): Promise<void> {

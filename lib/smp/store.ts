@@ -2,6 +2,7 @@
 // the MPI addon) work on it without copies. Buffers of dropped arrays are kept in a size-classed
 // free list and reused, because a SharedArrayBuffer that worker threads have seen is only released
 // when every thread's garbage collector has run: reuse keeps a long loop's memory flat.
+import { freemem, totalmem } from 'node:os';
 import { CTOR, type DType, ITEMSIZE, type TypedArray } from '../kernels/dtypes.js';
 
 export class Block {
@@ -21,6 +22,11 @@ export class Block {
   rowBlock = 0;
   /** Bytes counted against the per-rank memory limit (this rank's share under MPI). */
   charged = 0;
+  /**
+   * A new buffer from the system, all zeros and never written: filling it with zeros (dn.zeros)
+   * can be skipped, so its pages stay uncommitted until something writes them.
+   */
+  untouched = false;
   constructor(
     readonly id: number,
     readonly dtype: DType,
@@ -86,16 +92,33 @@ export function memoryStats(): { liveBytes: number; cachedBytes: number } {
   return { liveBytes, cachedBytes: freeBytes };
 }
 
+/** Allocations from this size on are checked against the machine's available memory. */
+const CHECK_FROM = 64 * 2 ** 20;
+
+function outOfMemory(message: string): RangeError {
+  return Object.assign(new RangeError(message), { code: 'ERR_OUT_OF_MEMORY' });
+}
+
+function size(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let i = 0;
+  let v = bytes;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v} bytes` : `${v.toFixed(1)} ${units[i]}`;
+}
+
 /** A block of `length` elements; contents are unspecified (zeroed only when `zero`). */
 export function allocate(dtype: DType, length: number, zero = false, id?: number, charge?: number): Block {
   const bytes = sizeClass(Math.max(1, length * ITEMSIZE[dtype]));
   // Under MPI a rank only touches the rows it owns (untouched pages of a buffer take no memory):
   // the caller charges that share against the per-rank limit.
   const charged = charge ?? bytes;
+  const what = `cannot allocate ${size(charge ?? length * ITEMSIZE[dtype])} for an array of ${length} ${dtype}`;
   if (chargedBytes + charged > maxBytes) {
-    throw new RangeError(
-      `cannot allocate ${charged} bytes for an array of ${length} ${dtype}: the memory limit of ${maxBytes} bytes per rank would be exceeded (${chargedBytes} in use)`,
-    );
+    throw outOfMemory(`${what}: the memory limit of ${size(maxBytes)} per rank would be exceeded (${size(chargedBytes)} in use)`);
   }
   if (collect) {
     sinceCollect += bytes;
@@ -106,13 +129,23 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
     }
   }
   let sab = free.get(bytes)?.pop();
+  const fresh = sab === undefined;
   if (sab) {
     freeBytes -= bytes;
   } else {
+    // Linux hands out address space it cannot back (overcommit): an array larger than the
+    // memory there is would be created, then the process killed once it is written. Refuse it
+    // here, before anything is recorded or written.
+    if (charged >= CHECK_FROM) {
+      const available = freemem() + freeBytes;
+      if (charged > available || chargedBytes + charged > totalmem()) {
+        throw outOfMemory(`${what}: this machine has ${size(available)} available (${size(totalmem())} in all, ${size(chargedBytes)} held by arrays)`);
+      }
+    }
     try {
       sab = new SharedArrayBuffer(bytes);
     } catch (e) {
-      throw new RangeError(`cannot allocate ${bytes} bytes for an array of ${length} ${dtype}: ${(e as Error).message}`);
+      throw outOfMemory(`${what}: ${(e as Error).message}`);
     }
     zero = false; // fresh buffers are zero already
   }
@@ -122,6 +155,7 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
   const data = new CTOR[dtype](sab as unknown as ArrayBuffer, 0, length);
   if (zero) data.fill(0);
   const b = new Block(id ?? nextId++, dtype, length, sab, data);
+  b.untouched = fresh;
   registry.register(b, { sab, id: b.id, charged }, b);
   b.charged = charged;
   return b;

@@ -40,13 +40,13 @@ export interface CopyTask {
   end: number;
 }
 
-/** Used by tests of fault handling: a task that throws, or exits its worker. */
-export interface FaultTask {
-  type: 'fault';
-  mode: 'throw' | 'exit';
-}
+/** How a worker fails a task on purpose (tests of fault handling, see exec.ts injectFault). */
+export type FaultMode = 'throw' | 'exit' | 'oom';
 
-/** Every task carries the store's drop epoch (see store.ts): a newer one makes the worker collect. */
-export type Task = (KernelTask | GemmTask | CopyTask | FaultTask) & { epoch?: number };
+/**
+ * Every task carries the store's drop epoch (see store.ts): a newer one makes the worker collect.
+ * `fault` is set only by tests.
+ */
+export type Task = (KernelTask | GemmTask | CopyTask) & { epoch?: number; fault?: FaultMode };
 /** A whole-array reduction returns its partial; other tasks return nothing. */
 export type TaskResult = [number, number] | undefined;

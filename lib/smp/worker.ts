@@ -13,6 +13,7 @@ const gc = gcFunction();
 let collectedFor = 0;
 
 export default function run(task: Task): TaskResult {
+  if (task.fault) fail(task.fault);
   if (gc && task.epoch !== undefined && task.epoch > collectedFor) {
     collectedFor = task.epoch;
     gc();
@@ -26,8 +27,16 @@ export default function run(task: Task): TaskResult {
     case 'copy':
       copyRange(task.src, task.dst, task.start, task.end);
       return undefined;
-    case 'fault':
-      if (task.mode === 'exit') process.exit(70);
-      throw new Error('injected fault');
   }
+}
+
+/** A failure on purpose, as a test asked (exec.ts injectFault). */
+function fail(mode: NonNullable<Task['fault']>): never {
+  if (mode === 'exit') process.exit(70);
+  if (mode === 'oom') {
+    // Grow this worker's heap until it passes the pool's resourceLimits and V8 ends the worker.
+    const hog: number[][] = [];
+    for (;;) hog.push(new Array(1 << 20).fill(hog.length + 0.5));
+  }
+  throw new Error('injected fault');
 }

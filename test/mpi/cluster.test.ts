@@ -138,7 +138,7 @@ test('an array larger than one rank\'s memory limit is created, computed on and 
   const one = JSON.parse(alone.stdout.trim().split('\n').pop()!);
   t.false(one.ok, 'one rank cannot hold the array');
   t.is(one.error, 'RangeError');
-  t.regex(one.message, /memory limit of 40000000 bytes per rank/);
+  t.regex(one.message, /memory limit of 38\.1 MiB per rank/);
   const unlimited = spawnSync(process.execPath, [prog('big')], { encoding: 'utf8', env: { ...process.env, DISTNUMPY_THREADS: '1', LIMIT: '1e12' } });
   const expected = JSON.parse(unlimited.stdout.trim().split('\n').pop()!);
   t.true(expected.ok);
