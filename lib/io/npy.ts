@@ -45,22 +45,7 @@ export function parseHeader(buf: Uint8Array, fileSize: number): NpyHeader {
   const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   if (start + hlen > buf.length) throw new NpyFormatError(`truncated .npy header: expected ${hlen} header bytes`);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(start, start + hlen));
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text);
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
-  const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descr || !fortran || !shape || !text.trim().startsWith('{')) {
-    if (/'descr'\s*:\s*[[{]/.test(text)) throw new NpyFormatError('structured dtypes are not supported in .npy files');
-    throw new NpyFormatError(`malformed .npy header: ${JSON.stringify(text.trim().slice(0, 120))}`);
-  }
-  const dims = shape[1]
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => {
-      if (!/^\d+L?$/.test(s)) throw new NpyFormatError(`malformed shape in .npy header: (${shape[1]})`);
-      return Number(s.replace('L', ''));
-    });
-  const d = descr[1];
+  const { descr: d, fortran, shape: dims } = parseDict(text.trim());
   const info = READABLE[d === '<b1' ? '|b1' : d === '<u1' ? '|u1' : d === '<i1' ? '|i1' : d];
   if (!info) {
     if (d.startsWith('>')) throw new NpyFormatError(`big-endian .npy data ('${d}') is not supported: save it little-endian`);
@@ -74,7 +59,87 @@ export function parseHeader(buf: Uint8Array, fileSize: number): NpyHeader {
       `.npy data size mismatch: shape (${dims.join(', ')}) of '${d}' needs ${expected} bytes, the file has ${fileSize - dataOffset}`,
     );
   }
-  return { descr: d, fortran: fortran[1] === 'True', shape: dims, dataOffset };
+  return { descr: d, fortran, shape: dims, dataOffset };
+}
+
+/**
+ * The header's Python dict literal, read as strictly as numpy.load reads it (ast.literal_eval,
+ * then exactly the keys descr, fortran_order and shape): a damaged header is an error, never a
+ * guess.
+ */
+function parseDict(text: string): { descr: string; fortran: boolean; shape: number[] } {
+  let i = 0;
+  const bad = (what: string): never => {
+    throw new NpyFormatError(`malformed .npy header (${what} at character ${i}): ${JSON.stringify(text.slice(0, 120))}`);
+  };
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  const eat = (c: string): boolean => {
+    ws();
+    if (text[i] !== c) return false;
+    i++;
+    return true;
+  };
+  const str = (): string => {
+    ws();
+    if (/[uUrR]/.test(text[i]) && (text[i + 1] === "'" || text[i + 1] === '"')) i++; // u'...' is a str too
+    const q = text[i];
+    if (q !== "'" && q !== '"') bad('expected a quoted string');
+    const end = text.indexOf(q, i + 1);
+    if (end < 0) bad('unterminated string');
+    const v = text.slice(i + 1, end);
+    i = end + 1;
+    return v;
+  };
+  const value = (key: string): string | boolean | number[] => {
+    ws();
+    if (key === 'descr' && (text[i] === '[' || text[i] === '{')) {
+      throw new NpyFormatError('structured dtypes are not supported in .npy files');
+    }
+    if (text[i] === "'" || text[i] === '"' || /^[uUrR]['"]/.test(text.slice(i, i + 2))) return str();
+    if (text.startsWith('True', i)) return (i += 4), true;
+    if (text.startsWith('False', i)) return (i += 5), false;
+    if (!eat('(')) bad(`unexpected value for '${key}'`);
+    const dims: number[] = [];
+    for (;;) {
+      if (eat(')')) break;
+      ws();
+      // Python's integer literals: no leading zeros but 0 itself, '_' between digits; the L of
+      // Python 2 files as numpy's own filter allows.
+      const m = /^(0+|[1-9](?:_?\d)*)L?(?![\w.])/.exec(text.slice(i));
+      if (!m) bad('expected a non-negative integer in the shape');
+      dims.push(Number(m![1].replace(/_/g, '')));
+      i += m![0].length;
+      if (eat(',')) continue;
+      if (eat(')')) break;
+      bad("expected ',' or ')' in the shape");
+    }
+    return dims;
+  };
+  if (!eat('{')) bad("expected '{'");
+  const got: Record<string, string | boolean | number[]> = {};
+  for (;;) {
+    if (eat('}')) break;
+    const key = str();
+    if (key in got) bad(`key '${key}' given twice`);
+    if (!eat(':')) bad("expected ':'");
+    got[key] = value(key);
+    if (eat(',')) continue;
+    if (eat('}')) break;
+    bad("expected ',' or '}'");
+  }
+  ws();
+  if (i !== text.length) bad('text after the dict');
+  const keys = Object.keys(got).sort().join(', ');
+  if (keys !== 'descr, fortran_order, shape') {
+    throw new NpyFormatError(`.npy header must have exactly the keys descr, fortran_order and shape, it has: ${keys}`);
+  }
+  const { descr, fortran_order: fortran, shape } = got;
+  if (typeof descr !== 'string') bad("'descr' is not a string");
+  if (typeof fortran !== 'boolean') bad("'fortran_order' is not True or False");
+  if (!Array.isArray(shape)) bad("'shape' is not a tuple");
+  return { descr: descr as string, fortran: fortran as boolean, shape: shape as number[] };
 }
 
 /** A version 1.0 header (2.0 when the header exceeds 65535 bytes), padded to 64 bytes as NumPy. */
