@@ -93,29 +93,46 @@ export function transferAsync(comm: Comm, to: readonly Piece[][], from: readonly
 }
 
 function post(comm: Comm, to: readonly Piece[][], from: readonly Piece[][]): { reqs: MpiRequest[]; unpack: () => void } {
-  const reqs: MpiRequest[] = [];
-  const unpacks: (() => void)[] = [];
+  const { recvs, sends } = postBySource(comm, to, from);
+  const reqs = [...recvs.flatMap((r) => r.reqs), ...sends];
+  return { reqs, unpack: () => recvs.forEach((r) => r.unpack()) };
+}
+
+/** What arrives from one rank: its receive requests, and what to do once they completed. */
+export interface Arrival {
+  reqs: MpiRequest[];
+  unpack: () => void;
+}
+
+/**
+ * Post every receive (`from[q]`, grouped by the sending rank q) and every send (`to[q]`): one
+ * message per pair of ranks, a single piece in place, several packed into one buffer.
+ */
+export function postBySource(comm: Comm, to: readonly Piece[][], from: readonly Piece[][]): { recvs: Arrival[]; sends: MpiRequest[] } {
   const one = (list: readonly Piece[]): Uint8Array | null => (list.length === 1 ? bytesOf(list[0]) : null);
   // Receives first, so the sends find them posted.
-  from.forEach((list, q) => {
-    if (q === comm.rank || list.length === 0) return;
+  const recvs = from.map((list, q): Arrival => {
+    if (q === comm.rank || list.length === 0) return { reqs: [], unpack: () => undefined };
     const direct = one(list);
-    if (direct) return void reqs.push(comm.Irecv(direct, q, 0));
+    if (direct) return { reqs: [comm.Irecv(direct, q, 0)], unpack: () => undefined };
     const parts = list.map(bytesOf);
     const packed = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
-    reqs.push(comm.Irecv(packed, q, 0));
-    unpacks.push(() => {
-      let at = 0;
-      for (const x of parts) {
-        x.set(packed.subarray(at, at + x.length));
-        at += x.length;
-      }
-    });
+    return {
+      reqs: [comm.Irecv(packed, q, 0)],
+      unpack: () => {
+        let at = 0;
+        for (const x of parts) {
+          x.set(packed.subarray(at, at + x.length));
+          at += x.length;
+        }
+      },
+    };
   });
+  const sends: MpiRequest[] = [];
   to.forEach((list, q) => {
     if (q === comm.rank || list.length === 0) return;
     const direct = one(list);
-    if (direct) return void reqs.push(comm.Isend(direct, q, 0));
+    if (direct) return void sends.push(comm.Isend(direct, q, 0));
     const parts = list.map(bytesOf);
     const packed = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
     let at = 0;
@@ -123,11 +140,11 @@ function post(comm: Comm, to: readonly Piece[][], from: readonly Piece[][]): { r
       packed.set(x, at);
       at += x.length;
     }
-    reqs.push(comm.Isend(packed, q, 0));
+    sends.push(comm.Isend(packed, q, 0));
   });
   for (const list of [...from, ...to]) for (const x of list) traffic.bytes += (x.hi - x.lo) * x.data.BYTES_PER_ELEMENT;
-  traffic.messages += reqs.length;
-  return { reqs, unpack: () => unpacks.forEach((u) => u()) };
+  traffic.messages += sends.length + recvs.reduce((n, r) => n + r.reqs.length, 0);
+  return { recvs, sends };
 }
 
 /**
@@ -137,6 +154,11 @@ function post(comm: Comm, to: readonly Piece[][], from: readonly Piece[][]): { r
 export function exchange(comm: Comm, needOf: (rank: number) => Need[]): void {
   const [to, from] = plan(comm, needOf);
   transfer(comm, to, from);
+}
+
+/** What this rank sends to and receives from each rank for `needOf` (see exchange). */
+export function exchangePlan(comm: Comm, needOf: (rank: number) => Need[]): [Piece[][], Piece[][]] {
+  return plan(comm, needOf);
 }
 
 /** exchange(), returning at once (null: nothing to move); see transferAsync. */

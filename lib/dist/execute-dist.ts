@@ -4,11 +4,11 @@
 import type { Kernel } from '../kernels/codegen.js';
 import type { TypedArray } from '../kernels/dtypes.js';
 import { combinePartials, type Partial } from '../kernels/partials.js';
-import { type Executor, ranges, runCopy, runGemm, runKernel } from '../smp/exec.js';
+import { type Executor, gemmUsesBlas, ranges, runCopy, runGemm, runKernel } from '../smp/exec.js';
 import type { Block } from '../smp/store.js';
 import { executeStep } from './execute.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
-import { type Need, type Piece, allLocal, exchange, exchangeAsync, transfer, waitFor } from './exchange.js';
+import { type Need, type Piece, allLocal, exchange, exchangeAsync, postBySource, transfer, waitFor } from './exchange.js';
 import type { Comm } from './mpi.js';
 import { type Range, ownedElements, ownedOuter, ownedRows, pointers, touched, viewInterval } from './partition.js';
 import type { BlockView, Step } from './steps.js';
@@ -116,26 +116,108 @@ function rowsView(v: BlockView, rows: Range): BlockView {
   return { ...v, shape: [rows[1] - rows[0], v.shape[1]], offset: v.offset + rows[0] * v.strides[0] };
 }
 
-/** C rows are owned like any block's; each rank multiplies its rows of A by all of B. */
+/**
+ * C = A @ B by rows of C: each rank computes the C rows it owns. When B's rows are rows of its
+ * block (B is not transposed) and BLAS multiplies, this is SUMMA over the 1-D process grid: B's
+ * row panels stay where they are owned, every owner sends its panel to the ranks that need it,
+ * and each rank accumulates C_mine += A_mine[:, panel] @ B[panel] panel by panel, starting with
+ * its own while the others travel. Otherwise (a transposed B, integer products) each rank
+ * fetches the B it reads and multiplies once.
+ */
 async function gemmStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm' }>): Promise<void> {
   const p = comm.size;
   const me = comm.rank;
   const cRows = (q: number): Range[] => ownedRows(s.c.block, q, p);
-  const needOf = (q: number): Need[] => {
-    const rows = cRows(q);
-    if (rows.length === 0) return [];
+  const aNeeds = (q: number): Need[] => {
     const out: Need[] = [];
-    for (const r of rows) {
+    for (const r of cRows(q)) {
       const ia = viewInterval(rowsView(s.a, r));
       if (ia) out.push({ block: s.a.block, interval: ia });
     }
-    const ib = viewInterval(s.b);
-    if (ib) out.push({ block: s.b.block, interval: ib });
     return out;
   };
-  exchange(comm, needOf);
-  const view = (v: BlockView) => ({ dtype: v.dtype, data: v.block.data, shape: v.shape, strides: v.strides, offset: v.offset });
-  for (const rows of cRows(me)) await runGemm(ex, view(rowsView(s.a, rows)), view(s.b), view(rowsView(s.c, rows)));
+  const panels = bPanels(s.b, p);
+  if (!panels || s.b.shape[0] === 0 || !gemmUsesBlas(view(s.a), view(s.b), view(s.c))) {
+    exchange(comm, (q) => {
+      if (cRows(q).length === 0) return [];
+      const ib = viewInterval(s.b);
+      return ib ? [...aNeeds(q), { block: s.b.block, interval: ib }] : aNeeds(q);
+    });
+    for (const rows of cRows(me)) await runGemm(ex, view(rowsView(s.a, rows)), view(s.b), view(rowsView(s.c, rows)));
+    return;
+  }
+  exchange(comm, aNeeds);
+  const mine = cRows(me);
+  const to = panels.map((_, q) => (q === me || cRows(q).length === 0 ? [] : panels[me].pieces));
+  const from = panels.map((panel, q) => (q === me || mine.length === 0 ? [] : panel.pieces));
+  const { recvs, sends } = postBySource(comm, to, from);
+  // Completion runs on libuv threads from the start (MPI progresses there while BLAS computes on
+  // this one): the sends, and the panels in the order they are used, one after another.
+  const sent = sends.length ? comm.WaitallAsync(sends) : null;
+  const arrived: (Promise<void> | null)[] = new Array(p).fill(null);
+  let chain: Promise<void> = Promise.resolve();
+  for (let i = 1; i < p; i++) {
+    const q = (me + i) % p;
+    if (recvs[q].reqs.length === 0) continue;
+    chain = chain.then(() => comm.WaitallAsync(recvs[q].reqs)).then(() => recvs[q].unpack());
+    arrived[q] = chain;
+  }
+  let beta: 0 | 1 = 0;
+  let failure: unknown = null;
+  for (let i = 0; i < p; i++) {
+    const q = (me + i) % p;
+    await waitFor(arrived[q]);
+    if (failure || panels[q].k.length === 0) continue;
+    try {
+      for (const [k0, k1] of panels[q].k) {
+        for (const rows of mine) {
+          await runGemm(ex, view(colsView(rowsView(s.a, rows), [k0, k1])), view(rowsView(s.b, [k0, k1])), view(rowsView(s.c, rows)), beta);
+        }
+        beta = 1;
+      }
+    } catch (e) {
+      failure = e; // the messages still complete before the step fails
+    }
+  }
+  await waitFor(sent?.then(() => undefined) ?? null);
+  if (failure) throw failure;
+}
+
+function view(v: BlockView) {
+  return { dtype: v.dtype, data: v.block.data, shape: v.shape, strides: v.strides, offset: v.offset };
+}
+
+function colsView(v: BlockView, cols: Range): BlockView {
+  return { ...v, shape: [v.shape[0], cols[1] - cols[0]], offset: v.offset + cols[0] * v.strides[1] };
+}
+
+/**
+ * For each rank, the ranges of k (rows of the view B) whose storage rows it owns, and those rows
+ * as pieces to send; null when B's rows are not rows of its block (a transposed or reversed
+ * view), where panels by owner do not exist.
+ */
+function bPanels(b: BlockView, p: number): { k: Range[]; pieces: Piece[] }[] | null {
+  const L = b.block.rowLen;
+  const [K, N] = b.shape;
+  const [s0, s1] = b.strides;
+  if (K === 0 || N === 0) return null;
+  if (s0 <= 0 || s0 % L !== 0 || (N > 1 && s1 < 0) || (b.offset % L) + Math.max(0, s1) * (N - 1) >= L) return null;
+  const step = s0 / L;
+  const r0 = Math.floor(b.offset / L);
+  const firstK = (row: number) => Math.min(K, Math.max(0, Math.ceil((row - r0) / step)));
+  return Array.from({ length: p }, (_, q) => {
+    const k: Range[] = [];
+    const pieces: Piece[] = [];
+    for (const [ra, rz] of ownedRows(b.block, q, p)) {
+      const k0 = firstK(ra);
+      const k1 = firstK(rz);
+      if (k1 <= k0) continue;
+      k.push([k0, k1]);
+      if (step === 1) pieces.push({ data: b.block.data, lo: (r0 + k0) * L, hi: Math.min(b.block.length, (r0 + k1) * L) });
+      else for (let j = k0; j < k1; j++) pieces.push({ data: b.block.data, lo: (r0 + j * step) * L, hi: Math.min(b.block.length, (r0 + j * step + 1) * L) });
+    }
+    return { k, pieces };
+  });
 }
 
 /** Rank 0 receives the elements [from, to) of the block that other ranks own (a read). */

@@ -139,23 +139,34 @@ function toMsg(v: View): ViewMsg {
  * c = a @ b for 2-D views; c is C-contiguous and fresh. Float dtypes go to BLAS when one is
  * installed (it threads itself); otherwise the JS kernel splits rows over the pool.
  */
-export async function runGemm(ex: Executor, a: View, b: View, c: View): Promise<void> {
+/** Whether runGemm(a, b, c) goes to BLAS (which can also accumulate: see runGemm's beta). */
+export function gemmUsesBlas(a: View, b: View, c: View): boolean {
+  return blas() !== null && (c.dtype === 'float64' || c.dtype === 'float32') && a.dtype === c.dtype && b.dtype === c.dtype;
+}
+
+/**
+ * C = A @ B; with beta = 1 (BLAS only, see gemmUsesBlas) C += A @ B, which is how a product
+ * whose B arrives in panels (distributed) accumulates.
+ */
+export async function runGemm(ex: Executor, a: View, b: View, c: View, beta: 0 | 1 = 0): Promise<void> {
   const [M, K] = a.shape;
   const N = b.shape[1];
   if (M === 0 || N === 0) return;
+  if (K === 0 && beta === 1) return;
   if (K === 0) {
     // An empty inner dimension: every element is an empty sum.
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c.data[c.offset + i * c.strides[0] + j * c.strides[1]] = 0;
     return;
   }
   const gemm = blas();
-  if (gemm && (c.dtype === 'float64' || c.dtype === 'float32') && a.dtype === c.dtype && b.dtype === c.dtype) {
+  if (beta === 1 && !gemmUsesBlas(a, b, c)) throw new Error('runGemm: accumulating (beta = 1) needs BLAS and one float dtype');
+  if (gemm && gemmUsesBlas(a, b, c)) {
     // Views BLAS cannot read (negative or two non-unit strides) are packed first.
     if (!blasLayout(a)) a = pack(a);
     if (!blasLayout(b)) b = pack(b);
     const la = blasLayout(a)!;
     const lb = blasLayout(b)!;
-    gemm(c.dtype, la.trans, lb.trans, M, N, K, 1, a.data, a.offset, la.ld, b.data, b.offset, lb.ld, 0, c.data, c.offset, c.strides[0]);
+    gemm(c.dtype as 'float64' | 'float32', la.trans, lb.trans, M, N, K, 1, a.data, a.offset, la.ld, b.data, b.offset, lb.ld, beta, c.data, c.offset, c.strides[0]);
     return;
   }
   const pieces = piecesFor(ex, M, M * N * K);
