@@ -15,6 +15,8 @@ import type { Comm } from './mpi.js';
 export interface RuntimeOptions {
   threads?: number;
   blockSize?: number;
+  /** The process grid [rows, columns] of ranks over which 2-D and larger arrays are dealt. */
+  grid?: readonly [number, number];
   inlineThreshold?: number;
   maxBytesPerRank?: number;
 }
@@ -25,7 +27,7 @@ export interface NodeHandle {
   /** The MPI communicator when this process is one of several ranks. */
   comm: Comm | null;
   pool: ThreadPool;
-  config: SmpConfig & { blockSize: Setting<number> };
+  config: Config;
   blas: { active: boolean; reason?: string };
   close(): Promise<void>;
 }
@@ -45,8 +47,23 @@ function pick(name: string, arg: unknown, envName: string, fallback: Setting<num
   return fallback;
 }
 
+export type Config = SmpConfig & { blockSize: Setting<number>; grid: Setting<[number, number] | null> };
+
+/** `grid` as [rows, columns] from an argument or DISTNUMPY_GRID ("2x2"); null: default. */
+function pickGrid(arg: unknown): Setting<[number, number] | null> {
+  const check = (name: string, v: unknown, shown: string): [number, number] => {
+    const ok = Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n) && n >= 1);
+    if (!ok) throw Object.assign(new TypeError(`${name} must be two positive integers [rows, columns], got ${shown}`), { code: 'ERR_INVALID_ARG_VALUE' });
+    return [v[0], v[1]];
+  };
+  if (arg !== undefined) return { value: check('grid', arg, JSON.stringify(arg) ?? String(arg)), source: 'argument' };
+  const env = process.env.DISTNUMPY_GRID;
+  if (env !== undefined && env !== '') return { value: check('DISTNUMPY_GRID', env.split(/[x,]/).map(Number), `'${env}'`), source: 'environment' };
+  return { value: null, source: 'default' };
+}
+
 /** Settings in force: argument, else environment, else this host's tuning file, else default. */
-export function resolveConfig(opts: RuntimeOptions): SmpConfig & { blockSize: Setting<number> } {
+export function resolveConfig(opts: RuntimeOptions): Config {
   const d = defaultConfig();
   const tuned = readTuning();
   const fromFile = (value: number): Setting<number> => ({ value, source: 'tuning file', path: tuned!.path });
@@ -68,6 +85,7 @@ export function resolveConfig(opts: RuntimeOptions): SmpConfig & { blockSize: Se
     inlineThreshold,
     classes,
     blockSize: pick('blockSize', opts.blockSize, 'DISTNUMPY_BLOCKSIZE', { value: 0, source: 'default' }, true),
+    grid: pickGrid(opts.grid),
   };
 }
 
@@ -90,6 +108,11 @@ export function startNode(opts: RuntimeOptions): NodeHandle {
   }
   const st = nativeStatus().blas;
   const cluster = startCluster();
+  const grid = config.grid.value;
+  if (grid && grid[0] * grid[1] !== cluster.size) {
+    void pool.close();
+    throw Object.assign(new RangeError(`grid ${grid[0]}x${grid[1]} needs ${grid[0] * grid[1]} ranks, this run has ${cluster.size}`), { code: 'ERR_OUT_OF_RANGE' });
+  }
   if (cluster.rank === 0 && cluster.size > 1) trackFrees();
   return {
     rank: cluster.rank,

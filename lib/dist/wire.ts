@@ -18,7 +18,7 @@ type StepJ =
   | { kind: 'kernel'; op: string; kernel: KernelJ; out: number; blocks: (number | null)[]; count?: number }
   | { kind: 'gemm'; op: string; a: ViewJ; b: ViewJ; c: ViewJ }
   | { kind: 'copy'; op: string; src: number; dst: number }
-  | { kind: 'alloc'; op: string; id: number; dtype: DType; length: number; rowLen: number; rowBlock: number }
+  | { kind: 'alloc'; op: string; id: number; dtype: DType; length: number; rowLen: number; rowBlock: number; cols: number; gridCols: number }
   | { kind: 'fill'; op: string; id: number; value: number }
   | { kind: 'data'; op: string; id: number; values: number }
   | { kind: 'release'; op: string; id: number }
@@ -61,7 +61,7 @@ export class Encoder {
         case 'copy':
           return { kind: 'copy', op: s.op, src: s.src.id, dst: s.dst.id };
         case 'alloc':
-          return { kind: 'alloc', op: s.op, id: s.block.id, dtype: s.block.dtype, length: s.block.length, rowLen: s.block.rowLen, rowBlock: s.block.rowBlock };
+          return { kind: 'alloc', op: s.op, id: s.block.id, dtype: s.block.dtype, length: s.block.length, rowLen: s.block.rowLen, rowBlock: s.block.rowBlock, cols: s.block.cols, gridCols: s.block.gridCols };
         case 'fill':
           return { kind: 'fill', op: s.op, id: s.block.id, value: bin(Float64Array.of(s.value), 'f64') };
         case 'data':
@@ -137,6 +137,8 @@ export class Decoder {
           const b = allocate(s.dtype, s.length, false, s.id);
           b.rowLen = s.rowLen;
           b.rowBlock = s.rowBlock;
+          b.cols = s.cols;
+          b.gridCols = s.gridCols;
           this.blocks.set(s.id, b);
           return { kind: 'alloc', op: s.op, block: b };
         }

@@ -19,11 +19,23 @@ export function setRanks(p: number): void {
 }
 
 /** The most bytes of a block any one rank owns: what counts against its memory limit. */
-function shareBytes(dtype: DType, length: number, rowLen: number, rowBlock: number): number | undefined {
+function shareBytes(dtype: DType, length: number, rowLen: number, rowBlock: number, cols: number, pc: number): number | undefined {
   if (ranks <= 1) return undefined;
+  const most = (n: number, parts: number): number =>
+    Math.min(n, rowBlock > 0 ? Math.ceil(Math.ceil(n / rowBlock) / parts) * rowBlock : Math.ceil(n / parts));
   const rows = Math.max(1, Math.ceil(length / Math.max(1, rowLen)));
-  const perRank = rowBlock > 0 ? Math.ceil(Math.ceil(rows / rowBlock) / ranks) * rowBlock : Math.ceil(rows / ranks);
-  return Math.min(rows, perRank) * Math.max(1, rowLen) * ITEMSIZE[dtype];
+  const rowShare = most(rows, ranks / pc) * Math.max(1, rowLen);
+  return (pc > 1 ? (rowShare / cols) * most(cols, pc) : rowShare) * ITEMSIZE[dtype];
+}
+
+let gridCols = 1;
+
+/**
+ * The process grid's columns: 2-D and larger arrays are dealt over a grid of
+ * (ranks / columns) x columns ranks, by rows and by columns of their first two axes.
+ */
+export function setGridColumns(pc: number): void {
+  gridCols = pc;
 }
 
 /** Rows per distribution block for new arrays (dn.init({ blockSize }); 0: one slab per rank). */
@@ -32,17 +44,21 @@ export function setRowBlock(rows: number): void {
 }
 
 /** A new block, recorded so that every rank allocates its own under the same id. */
-export function newBlock(dtype: DType, length: number, rowLen = 1, rowBlock = defaultRowBlock): Block {
-  const block = allocate(dtype, length, false, undefined, shareBytes(dtype, length, rowLen, rowBlock));
+export function newBlock(dtype: DType, length: number, rowLen = 1, rowBlock = defaultRowBlock, cols = 1): Block {
+  // Split by columns too only where there are several columns (not 1-D arrays).
+  const pc = cols > 1 ? gridCols : 1;
+  const block = allocate(dtype, length, false, undefined, shareBytes(dtype, length, rowLen, rowBlock, cols, pc));
   block.rowLen = Math.max(1, rowLen);
   block.rowBlock = rowBlock;
+  block.cols = pc > 1 ? cols : 1;
+  block.gridCols = pc;
   record({ kind: 'alloc', op: 'alloc', block });
   return block;
 }
 
 /** A fresh C-contiguous array; `zero` records a fill with zeros. */
 export function freshLeaf(dtype: DType, shape: readonly number[], zero = false): Leaf {
-  const block = newBlock(dtype, shapeSize(shape), shapeSize(shape.slice(1)));
+  const block = newBlock(dtype, shapeSize(shape), shapeSize(shape.slice(1)), defaultRowBlock, shape.length >= 2 ? shape[1] : 1);
   if (zero) record({ kind: 'fill', op: 'zeros', block, value: 0 });
   return { kind: 'leaf', block, dtype, shape: [...shape], strides: cStrides(shape), offset: 0 };
 }
@@ -113,7 +129,7 @@ function protectReaders(block: Block, value: Expr): void {
     for (const n of live) realise(n);
     return;
   }
-  const copy = newBlock(block.dtype, block.length, block.rowLen, block.rowBlock);
+  const copy = newBlock(block.dtype, block.length, block.rowLen, block.rowBlock, block.cols);
   record({ kind: 'copy', op: 'copy', src: block, dst: copy });
   for (const n of live) {
     n.args = n.args.map((a) => (a.kind === 'leaf' && a.block === block ? { ...a, block: copy } : a));

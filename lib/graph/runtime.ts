@@ -8,7 +8,7 @@ import { broadcastBatch, runOrAbort, serve } from '../dist/cluster.js';
 import { letFinalizersRun } from '../smp/store.js';
 import { flushWith, type Step } from './batch.js';
 import { takeRoots } from './node.js';
-import { realise, setRanks, setRowBlock } from './materialise.js';
+import { realise, setGridColumns, setRanks, setRowBlock } from './materialise.js';
 
 let node: NodeHandle | null = null;
 let executor: Executor | null = null;
@@ -19,6 +19,7 @@ export function ensureInit(opts: RuntimeOptions = {}): NodeHandle {
   executor = { pool: node.pool, inlineThreshold: node.config.inlineThreshold.value, classes: node.config.classes };
   setRowBlock(node.config.blockSize.value);
   setRanks(node.size);
+  setGridColumns(node.config.grid.value?.[1] ?? 1);
   process.once('beforeExit', () => {
     void shutdown();
   });

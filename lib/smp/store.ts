@@ -20,6 +20,13 @@ export class Block {
    * blocks of k rows to the ranks in turn (block-cyclic).
    */
   rowBlock = 0;
+  /**
+   * Columns (second axis) of the array the block was made for when it is also split by columns
+   * over `gridCols` ranks of the process grid (blocks of `rowBlock` columns, or slabs); 1 and 1
+   * when it is split by rows only.
+   */
+  cols = 1;
+  gridCols = 1;
   /** Bytes counted against the per-rank memory limit (this rank's share under MPI). */
   charged = 0;
   /**
