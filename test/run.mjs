@@ -1,8 +1,8 @@
 // npm test: the whole suite at the default thread count, then the API suite again at 1 thread,
 // at 3 threads with the inline threshold at 0 (so even tiny kernels are split over threads), and
 // at 2, 3 and 4 MPI ranks (each test file its own cluster: DISTNUMPY_RANKS spawns the ranks),
-// by slabs and by small row blocks, so every result is checked for every way the work can be
-// divided. Prints one closing line.
+// by slabs, by small row blocks and on a 2x2 process grid, so every result is checked for every
+// way the work can be divided. Prints one closing line.
 import { spawnSync } from 'node:child_process';
 import { nativeStatus } from '../build/lib/dist/native.js';
 
@@ -14,6 +14,7 @@ const runs = [
   { name: '2 ranks, one slab each', env: { DISTNUMPY_RANKS: '2' }, files: API, mpi: true },
   { name: '3 ranks, blocks of 2 rows', env: { DISTNUMPY_RANKS: '3', DISTNUMPY_BLOCKSIZE: '2' }, files: API, mpi: true },
   { name: '4 ranks x 2 threads, blocks of 1 row', env: { DISTNUMPY_RANKS: '4', DISTNUMPY_BLOCKSIZE: '1', DISTNUMPY_THREADS: '2' }, files: API, mpi: true },
+  { name: '4 ranks on a 2x2 grid, blocks of 2x2', env: { DISTNUMPY_RANKS: '4', DISTNUMPY_GRID: '2x2', DISTNUMPY_BLOCKSIZE: '2' }, files: API, mpi: true },
 ];
 
 // Without MPI the multi-rank runs are skipped (counted as skipped); under CI=true that fails.

@@ -4,7 +4,7 @@
 import type { TypedArray } from '../kernels/dtypes.js';
 import type { Block } from '../smp/store.js';
 import type { Comm, MpiRequest } from './mpi.js';
-import { type Range, intersect, ownedRows, rowsCovering } from './partition.js';
+import { type Range, intersect, ownedPieces, ownedRows, rowsCovering, splitByColumns } from './partition.js';
 
 /** What one rank reads of one block: a storage interval [lo, hi]. */
 export interface Need {
@@ -31,10 +31,6 @@ function wantedRows(needs: readonly Need[]): Map<Block, Range[]> {
     m.set(b, merged);
   }
   return m;
-}
-
-function elements(b: Block, rows: Range): Range {
-  return [rows[0] * b.rowLen, Math.min(b.length, rows[1] * b.rowLen)];
 }
 
 /**
@@ -178,10 +174,7 @@ function plan(comm: Comm, needOf: (rank: number) => Need[]): [Piece[][], Piece[]
     for (const [b, rows] of want) {
       for (const w of rows) {
         for (const o of ownedRows(b, owner, p)) {
-          const r = intersect(w, o);
-          if (r[1] <= r[0]) continue;
-          const [lo, hi] = elements(b, r);
-          if (hi > lo) out.push({ data: b.data, lo, hi });
+          for (const [lo, hi] of ownedPieces(b, intersect(w, o), owner, p)) if (hi > lo) out.push({ data: b.data, lo, hi });
         }
       }
     }
@@ -195,6 +188,7 @@ function plan(comm: Comm, needOf: (rank: number) => Need[]): [Piece[][], Piece[]
 /** Whether every row `needs` reads is one rank `me` owns (so no message is waited for). */
 export function allLocal(needs: readonly Need[], me: number, p: number): boolean {
   for (const n of needs) {
+    if (splitByColumns(n.block)) return false; // this rank never owns whole rows
     let [a, z] = rowsCovering(n.block, n.interval);
     for (const [oa, oz] of ownedRows(n.block, me, p)) {
       if (oa <= a && a < oz) a = oz;

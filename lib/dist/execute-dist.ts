@@ -10,7 +10,7 @@ import { executeStep } from './execute.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
 import { type Need, type Piece, allLocal, exchange, exchangeAsync, postBySource, transfer, waitFor } from './exchange.js';
 import type { Comm } from './mpi.js';
-import { type Range, ownedElements, ownedOuter, ownedRows, pointers, touched, viewInterval } from './partition.js';
+import { type Range, type Tile, ownedCols, ownedElements, ownedRows, ownedTiles, pointers, splitByColumns, subKernel, touched, viewInterval } from './partition.js';
 import type { BlockView, Step } from './steps.js';
 
 /** The rows of every input a kernel reads for the outer index ranges `parts`. */
@@ -58,8 +58,8 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
     s.out.data[0] = s.out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
     return;
   }
-  const owned = Array.from({ length: p }, (_, q) => ownedOuter(k, s.out, q, p));
-  if (owned[me] === null) {
+  const tiles = Array.from({ length: p }, (_, q) => ownedTiles(k, s.out, q, p));
+  if (tiles[me] === null) {
     // The output does not split by rows: every rank computes all of it from all it reads.
     const full: Range = [0, k.split];
     exchange(comm, () => kernelNeeds(k, s.blocks, [full]));
@@ -67,11 +67,20 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
     return;
   }
   const arrays = arraysFor(k, s.out, s.blocks);
-  const pending = exchangeAsync(comm, (q) => kernelNeeds(k, s.blocks, owned[q] ?? []));
-  if (!pending || owned[me]!.length > MAX_SPLIT_RANGES) {
+  const tileNeeds = (t: Tile): Need[] => kernelNeeds(t.inner ? subKernel(k, t.inner) : k, s.blocks, [t.outer]);
+  const needOf = (q: number): Need[] => (tiles[q] ?? []).flatMap(tileNeeds);
+  if (tiles[me]!.some((t) => t.inner)) {
+    // A 2-D process grid: each tile is the kernel over some rows and some columns.
+    exchange(comm, needOf);
+    for (const t of tiles[me]!) await runKernel(ex, t.inner ? subKernel(k, t.inner) : k, arrays, t.outer[0], t.outer[1]);
+    return;
+  }
+  const owned = tiles.map((ts) => (ts ?? []).map((t) => t.outer));
+  const pending = exchangeAsync(comm, needOf);
+  if (!pending || owned[me].length > MAX_SPLIT_RANGES) {
     // Nothing to wait for; or many small row blocks, where nearly every row is an edge row.
     await waitFor(pending);
-    for (const [a, z] of owned[me]!) if (z > a) await runKernel(ex, k, arrays, a, z);
+    for (const [a, z] of owned[me]) if (z > a) await runKernel(ex, k, arrays, a, z);
     return;
   }
   // While the rows from other ranks travel, compute the rows that need none of them (a
@@ -80,7 +89,7 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
   const after: Range[] = [];
   let failure: unknown = null;
   try {
-    for (const [a, z] of owned[me]!) {
+    for (const [a, z] of owned[me]) {
       const [ia, iz] = interior([a, z], local);
       if (iz > ia) await runKernel(ex, k, arrays, ia, iz);
       if (ia > a) after.push([a, ia]);
@@ -136,6 +145,7 @@ async function gemmStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm
     }
     return out;
   };
+  if ([s.a.block, s.b.block, s.c.block].some(splitByColumns)) return gemmGrid(ex, comm, s);
   const panels = bPanels(s.b, p);
   if (!panels || s.b.shape[0] === 0 || !gemmUsesBlas(view(s.a), view(s.b), view(s.c))) {
     exchange(comm, (q) => {
@@ -181,6 +191,32 @@ async function gemmStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm
   }
   await waitFor(sent?.then(() => undefined) ?? null);
   if (failure) throw failure;
+}
+
+/**
+ * A product on a 2-D process grid: each rank computes its tiles of C, C[rows, cols] =
+ * A[rows, :] @ B[:, cols], from the rows of A and the columns of B those tiles read.
+ */
+async function gemmGrid(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm' }>): Promise<void> {
+  const p = comm.size;
+  const N = s.c.shape[1];
+  const cTiles = (q: number): [Range, Range][] => {
+    const cols: Range[] = splitByColumns(s.c.block) ? ownedCols(s.c.block, q, p) : [[0, N]];
+    return ownedRows(s.c.block, q, p).flatMap((rows) => cols.map((c): [Range, Range] => [rows, c]));
+  };
+  exchange(comm, (q) => {
+    const needs: Need[] = [];
+    for (const [rows, cols] of cTiles(q)) {
+      const ia = viewInterval(rowsView(s.a, rows));
+      const ib = viewInterval(colsView(s.b, cols));
+      if (ia) needs.push({ block: s.a.block, interval: ia });
+      if (ib) needs.push({ block: s.b.block, interval: ib });
+    }
+    return needs;
+  });
+  for (const [rows, cols] of cTiles(comm.rank)) {
+    await runGemm(ex, view(rowsView(s.a, rows)), view(colsView(s.b, cols)), view(colsView(rowsView(s.c, rows), cols)));
+  }
 }
 
 function view(v: BlockView) {

@@ -16,23 +16,68 @@ export function rowsOf(b: Block): number {
   return Math.ceil(b.length / Math.max(1, b.rowLen));
 }
 
-/** Rows of `b` that rank `r` of `p` owns, as ascending ranges. */
-export function ownedRows(b: Block, r: number, p: number): Range[] {
-  const rows = rowsOf(b);
-  const k = b.rowBlock;
+/** The parts of [0, n) that part `r` of `parts` owns: one slab, or blocks of k dealt in turn. */
+function dealt(n: number, k: number, r: number, parts: number): Range[] {
   if (k <= 0) {
-    const a = Math.floor((rows * r) / p);
-    const z = Math.floor((rows * (r + 1)) / p);
+    const a = Math.floor((n * r) / parts);
+    const z = Math.floor((n * (r + 1)) / parts);
     return z > a ? [[a, z]] : [];
   }
   const out: Range[] = [];
-  for (let start = r * k; start < rows; start += p * k) out.push([start, Math.min(rows, start + k)]);
+  for (let start = r * k; start < n; start += parts * k) out.push([start, Math.min(n, start + k)]);
   return out;
 }
 
-/** Element (storage) ranges of those rows. */
+/**
+ * Rank r's place in the process grid a block is dealt over: ranks are numbered row-major over
+ * (p / gridCols) x gridCols; a block split by rows only has one grid column.
+ */
+function gridPlace(b: Block, r: number, p: number): { row: number; rows: number; col: number; cols: number } {
+  const cols = b.gridCols;
+  return { row: Math.floor(r / cols), rows: Math.max(1, Math.floor(p / cols)), col: r % cols, cols };
+}
+
+/** Rows of `b` that rank `r` of `p` owns (some or all of their columns), as ascending ranges. */
+export function ownedRows(b: Block, r: number, p: number): Range[] {
+  const g = gridPlace(b, r, p);
+  return dealt(rowsOf(b), b.rowBlock, g.row, g.rows);
+}
+
+/** Columns of `b`'s rows that rank `r` owns: all of them unless the block is split by columns. */
+export function ownedCols(b: Block, r: number, p: number): Range[] {
+  if (b.gridCols <= 1) return [[0, b.cols]];
+  const g = gridPlace(b, r, p);
+  return dealt(b.cols, b.rowBlock, g.col, g.cols);
+}
+
+/** Whether `b` is split by columns as well as rows (a 2-D process grid). */
+export function splitByColumns(b: Block): boolean {
+  return b.gridCols > 1;
+}
+
+/** Element (storage) ranges of `rows` of `b` that rank `r` owns, ascending. */
+export function ownedPieces(b: Block, rows: Range, r: number, p: number): Range[] {
+  if (rows[1] <= rows[0]) return [];
+  const L = b.rowLen;
+  if (b.gridCols <= 1) return [[rows[0] * L, Math.min(b.length, rows[1] * L)]];
+  const inner = L / b.cols;
+  const cols = ownedCols(b, r, p);
+  const out: Range[] = [];
+  for (let row = rows[0]; row < rows[1]; row++) {
+    for (const [c0, c1] of cols) {
+      const lo = row * L + c0 * inner;
+      const hi = row * L + c1 * inner;
+      const last = out[out.length - 1];
+      if (last && last[1] === lo) last[1] = hi;
+      else out.push([lo, hi]);
+    }
+  }
+  return out;
+}
+
+/** Element (storage) ranges rank `r` owns. */
 export function ownedElements(b: Block, r: number, p: number): Range[] {
-  return ownedRows(b, r, p).map(([a, z]): Range => [a * b.rowLen, Math.min(b.length, z * b.rowLen)]);
+  return ownedRows(b, r, p).flatMap((rows) => ownedPieces(b, rows, r, p));
 }
 
 interface Pointer {
@@ -118,6 +163,75 @@ export function ownedOuter(k: Kernel, out: Block, r: number, p: number): Range[]
     if (range[1] > range[0]) out2.push(range);
   }
   return s0 > 0 ? out2 : out2.reverse();
+}
+
+/** Part of a kernel's iteration: outer indices, and (2-D grid) a range of its second dimension. */
+export interface Tile {
+  outer: Range;
+  inner?: Range;
+}
+
+/**
+ * The parts of a kernel's iteration whose output rank r owns, or null when the output does not
+ * split that way (then every rank computes all of it). By rows, these are ranges of outer
+ * indices; when the output block is split by columns too, each is cut by the columns r owns.
+ */
+export function ownedTiles(k: Kernel, out: Block, r: number, p: number): Tile[] | null {
+  const { dims, ptrs } = pointers(k);
+  const o = ptrs[0];
+  if (out.gridCols <= 1) return ownedOuter(k, out, r, p)?.map((outer) => ({ outer })) ?? null;
+  if (dims[0] === 0) return [];
+  if (dims.length === 1) {
+    // One element per outer index: the indices of the elements r owns.
+    const s0 = o.strides[0];
+    if (s0 === 0) return null;
+    const n = dims[0];
+    const clip = (i: number) => Math.min(n, Math.max(0, i));
+    const tiles: Tile[] = [];
+    for (const [lo, hi] of ownedElements(out, r, p)) {
+      const range: Range =
+        s0 > 0
+          ? [clip(Math.ceil((lo - o.offset) / s0)), clip(Math.ceil((hi - o.offset) / s0))]
+          : [clip(Math.floor((hi - o.offset) / s0) + 1), clip(Math.floor((lo - o.offset) / s0) + 1)];
+      if (range[1] > range[0]) tiles.push({ outer: range });
+    }
+    return tiles.sort((x, y) => x.outer[0] - y.outer[0]);
+  }
+  // Dimension 1 runs along a row: its index j is at C0 + j*s1 within the row, which is column
+  // floor((C0 + j*s1) / inner); any further dimensions must stay inside that column.
+  const rows = ownedOuter(k, out, r, p);
+  const L = out.rowLen;
+  const inner = L / out.cols;
+  const [s0, s1] = o.strides;
+  let span2 = 0;
+  for (let d = 2; d < dims.length; d++) {
+    if (o.strides[d] < 0) return null;
+    span2 += o.strides[d] * (dims[d] - 1);
+  }
+  if (rows === null || s1 <= 0 || s0 % L !== 0) return null;
+  const C0 = o.offset % L;
+  if (dims.length > 2 && (s1 % inner !== 0 || (C0 % inner) + span2 >= inner)) return null;
+  const jAt = (c: number) => Math.min(dims[1], Math.max(0, Math.ceil((c * inner - C0) / s1)));
+  const tiles: Tile[] = [];
+  for (const outer of rows) {
+    for (const [c0, c1] of ownedCols(out, r, p)) {
+      const j: Range = [jAt(c0), jAt(c1)];
+      if (j[1] > j[0]) tiles.push({ outer, inner: j });
+    }
+  }
+  return tiles;
+}
+
+/** The kernel restricted to indices `inner` of its second dimension (same code, other meta). */
+export function subKernel(k: Kernel, inner: Range): Kernel {
+  const meta = k.meta.slice();
+  const n1 = meta[1];
+  meta[1] = inner[1] - inner[0];
+  for (let j = 0; j < k.np; j++) {
+    const at = k.nd + j * (1 + k.nd);
+    meta[at] += inner[0] * meta[at + 2]; // offset += j0 * stride of dimension 1
+  }
+  return { ...k, meta, unitCost: (k.unitCost * (inner[1] - inner[0])) / Math.max(1, n1) };
 }
 
 function spanSigned(o: Pointer, dims: number[]): number {
