@@ -11,6 +11,7 @@ import { loadBlas, nativeStatus } from './native.js';
 import { readTuning } from './tuning-file.js';
 import { startCluster, stopCluster, trackFrees } from './cluster.js';
 import type { Comm } from './mpi.js';
+import { describe } from '../graph/errors.js';
 
 export interface RuntimeOptions {
   threads?: number;
@@ -32,10 +33,20 @@ export interface NodeHandle {
   close(): Promise<void>;
 }
 
-function positiveInt(name: string, v: unknown, allowZero = false): number {
+/**
+ * A count from dn.init (a number: anything else is a TypeError) or from the environment (a
+ * string, parsed); out of range is a RangeError. Messages name the option and the value.
+ */
+export function positiveInt(name: string, v: unknown, allowZero = false, fromEnv = false): number {
+  if (typeof v !== 'number' && !(fromEnv && typeof v === 'string')) {
+    throw Object.assign(new TypeError(`${name} must be a number, got ${describe(v)}`), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
   const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
-    throw new RangeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(v)}`);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+    const shown = typeof v === 'string' ? `'${v}'` : describe(v);
+    throw Object.assign(new RangeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${shown}`), {
+      code: 'ERR_OUT_OF_RANGE',
+    });
   }
   return n;
 }
@@ -43,7 +54,7 @@ function positiveInt(name: string, v: unknown, allowZero = false): number {
 function pick(name: string, arg: unknown, envName: string, fallback: Setting<number>, allowZero = false): Setting<number> {
   if (arg !== undefined) return { value: positiveInt(name, arg, allowZero), source: 'argument' };
   const env = process.env[envName];
-  if (env !== undefined && env !== '') return { value: positiveInt(envName, env, allowZero), source: 'environment' };
+  if (env !== undefined && env !== '') return { value: positiveInt(envName, env, allowZero, true), source: 'environment' };
   return fallback;
 }
 

@@ -1,6 +1,7 @@
 // The runtime of this process: settings, the node's thread pool, and how a recorded step runs.
 // The first operation initialises it with defaults; dn.init() does the same with options.
-import { startNode, type NodeHandle, type RuntimeOptions } from '../dist/node.js';
+import { positiveInt, startNode, type NodeHandle, type RuntimeOptions } from '../dist/node.js';
+import { checkOptions, describe } from './errors.js';
 import type { Executor } from '../smp/exec.js';
 import { executeStep } from '../dist/execute.js';
 import { executeDistributed } from '../dist/execute-dist.js';
@@ -13,7 +14,27 @@ import { realise, setGridColumns, setRanks, setRowBlock } from './materialise.js
 let node: NodeHandle | null = null;
 let executor: Executor | null = null;
 
-export function ensureInit(opts: RuntimeOptions = {}): NodeHandle {
+const NO_OPTIONS: RuntimeOptions = {};
+const INIT_OPTIONS = ['threads', 'blockSize', 'grid', 'inlineThreshold', 'maxBytesPerRank'] as const;
+
+/**
+ * dn.init's options, checked on every call: also once the runtime is up, when valid values that
+ * differ from the ones in force are ignored (init is idempotent).
+ */
+function checkInitOptions(opts: unknown): void {
+  const o = checkOptions<RuntimeOptions>(opts, 'init', INIT_OPTIONS);
+  if (o.threads !== undefined) positiveInt('init: threads', o.threads);
+  if (o.blockSize !== undefined) positiveInt('init: blockSize', o.blockSize, true);
+  if (o.inlineThreshold !== undefined) positiveInt('init: inlineThreshold', o.inlineThreshold, true);
+  if (o.maxBytesPerRank !== undefined) positiveInt('init: maxBytesPerRank', o.maxBytesPerRank);
+  const g: unknown = o.grid;
+  if (g !== undefined && !(Array.isArray(g) && g.length === 2 && g.every((n) => Number.isInteger(n) && n >= 1))) {
+    throw Object.assign(new TypeError(`init: grid must be two positive integers [rows, columns], got ${describe(g)}`), { code: 'ERR_INVALID_ARG_VALUE' });
+  }
+}
+
+export function ensureInit(opts: RuntimeOptions = NO_OPTIONS): NodeHandle {
+  if (opts !== NO_OPTIONS) checkInitOptions(opts);
   if (node) return node;
   node = startNode(opts);
   executor = { pool: node.pool, inlineThreshold: node.config.inlineThreshold.value, classes: node.config.classes };
