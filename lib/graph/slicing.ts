@@ -1,7 +1,7 @@
 // NumPy basic indexing: parse a spec ('1:-1, ::2', '..., 0', ':, None' or an array of
 // number | [start, stop, step?] | null) and apply it to a view's metadata.
 import type { Layout } from '../kernels/view.js';
-import { rangeError, typeError } from './errors.js';
+import { describe, rangeError, show, typeError } from './errors.js';
 
 export type SliceItem = number | readonly [number | null, number | null, (number | null)?] | null | '...' | 'newaxis';
 export type SliceSpec = string | readonly SliceItem[] | number;
@@ -45,7 +45,7 @@ function parseString(spec: string): Parsed[] {
 function checkInt(v: unknown, what: string): number | null {
   if (v === null || v === undefined) return null;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw typeError(`slice ${what} must be an integer or null, got ${String(v)}`, 'ERR_SLICE_SYNTAX');
+    throw typeError(`slice ${what} must be an integer or null, got ${describe(v)}`, 'ERR_SLICE_SYNTAX');
   }
   return v;
 }
@@ -53,7 +53,9 @@ function checkInt(v: unknown, what: string): number | null {
 export function parseSpec(spec: SliceSpec): Parsed[] {
   if (typeof spec === 'string') return parseString(spec);
   if (typeof spec === 'number') return [{ t: 'int', i: checkInt(spec, 'index')! }];
-  if (!Array.isArray(spec)) throw typeError(`slice spec must be a string or an array, got ${typeof spec}`, 'ERR_SLICE_SYNTAX');
+  if (!Array.isArray(spec)) {
+    throw typeError(`slice spec must be a string, an integer or an array of items, got ${describe(spec)}`, 'ERR_SLICE_SYNTAX');
+  }
   return spec.map((it: unknown): Parsed => {
     if (it === null) return { t: 'slice', start: null, stop: null, step: null };
     if (it === '...') return { t: 'ellipsis' };
@@ -62,7 +64,7 @@ export function parseSpec(spec: SliceSpec): Parsed[] {
     if (Array.isArray(it) && it.length >= 1 && it.length <= 3) {
       return { t: 'slice', start: checkInt(it[0], 'start'), stop: checkInt(it[1], 'stop'), step: checkInt(it[2], 'step') };
     }
-    throw typeError(`invalid slice item ${JSON.stringify(it)}: use a number, [start, stop, step?], null, '...' or 'newaxis'`, 'ERR_SLICE_SYNTAX');
+    throw typeError(`invalid slice item: ${describe(it)} in ${show(spec)}; use a number, [start, stop, step?], null, '...' or 'newaxis'`, 'ERR_SLICE_SYNTAX');
   });
 }
 
