@@ -3,6 +3,7 @@ import type { DType } from './kernels/dtypes.js';
 import { NdArray } from './graph/ndarray.js';
 import * as U from './graph/ufuncs.js';
 import { ensureInit, flush as flushBatch, shutdown as stop, current } from './graph/runtime.js';
+import { describe, typeError } from './graph/errors.js';
 import type { RuntimeOptions } from './dist/node.js';
 
 export { NdArray } from './graph/ndarray.js';
@@ -31,9 +32,7 @@ export const size = cluster.size;
 
 /** Optional: the first operation initialises with defaults. Idempotent. */
 export async function init(opts: RuntimeOptions = {}): Promise<void> {
-  if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
-    throw new TypeError(`init: options must be an object, got ${typeof opts}`);
-  }
+  // Every option is checked, also when the runtime is already up (see ensureInit).
   ensureInit(opts);
 }
 
@@ -95,7 +94,7 @@ export const clip = (a: O, lo: O | null, hi: O | null, o?: Opt) => U.clip(a, lo,
 // Reductions as functions: dn.sum(x, axis), as numpy.sum.
 const red = (name: 'sum' | 'mean' | 'prod' | 'min' | 'max' | 'argmin' | 'argmax' | 'all' | 'any') =>
   (x: NdArray, axis?: number): NdArray => {
-    if (!(x instanceof NdArray)) throw new TypeError(`${name}: expected an NdArray, got ${typeof x}`);
+    needArray(name, x);
     return x[name](axis);
   };
 export const sum = red('sum');
@@ -110,16 +109,25 @@ export const argmax = red('argmax');
 export const all = red('all');
 export const any = red('any');
 
+/** The array argument of a dn.* function that is a method in NumPy's habit. */
+function needArray(fn: string, x: unknown): asserts x is NdArray {
+  if (!(x instanceof NdArray)) throw typeError(`${fn}: expected an NdArray, got ${describe(x)}`, 'ERR_OPERAND');
+}
+
 export function reshape(x: NdArray, shape: readonly number[]): NdArray {
+  needArray('reshape', x);
   return x.reshape(shape);
 }
 export function transpose(x: NdArray, axes?: readonly number[]): NdArray {
-  return axes ? x.transpose(axes) : x.transpose();
+  needArray('transpose', x);
+  return axes === undefined ? x.transpose() : x.transpose(axes);
 }
 export function copy(x: NdArray): NdArray {
+  needArray('copy', x);
   return x.copy();
 }
 export function astype(x: NdArray, dtype: DType): NdArray {
+  needArray('astype', x);
   return x.astype(dtype);
 }
 export { diagonal } from './graph/views.js';

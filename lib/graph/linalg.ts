@@ -3,12 +3,12 @@
 import { promote } from '../kernels/dtypes.js';
 import { shapeStr } from '../kernels/shape.js';
 import { record } from './batch.js';
-import { ShapeError, typeError } from './errors.js';
+import { ShapeError, describe, typeError } from './errors.js';
 import { asLeaf, freshLeaf } from './materialise.js';
-import { NdArray, nodeOf, wrap } from './ndarray.js';
+import { NdArray, liveNode, nodeOf, wrap } from './ndarray.js';
 import { reduce } from './reductions.js';
 import { ensureInit } from './runtime.js';
-import { binary, describe } from './ufuncs.js';
+import { binary } from './ufuncs.js';
 
 function aligned(a: number[], b: number[], ka: number, kb: number): ShapeError {
   return new ShapeError(
@@ -22,6 +22,9 @@ export function matmul(a: NdArray, b: NdArray, name: 'matmul' | 'dot' = 'matmul'
   if (!(a instanceof NdArray) || !(b instanceof NdArray)) {
     throw typeError(`${name}: operands must be NdArrays, got ${describe(a)} and ${describe(b)}`, 'ERR_OPERAND');
   }
+  // Before anything is built: a gemm recorded on a disposed block would fail a later, unrelated read.
+  liveNode(a);
+  liveNode(b);
   const sa = a.shape;
   const sb = b.shape;
   if (sa.length === 0 || sb.length === 0) {
@@ -65,5 +68,7 @@ export function outer(a: NdArray, b: NdArray): NdArray {
   if (!(a instanceof NdArray) || !(b instanceof NdArray)) {
     throw typeError(`outer: operands must be NdArrays, got ${describe(a)} and ${describe(b)}`, 'ERR_OPERAND');
   }
+  liveNode(a);
+  liveNode(b);
   return binary('mul', a.reshape(-1, 1), b.reshape(1, -1));
 }

@@ -2,7 +2,7 @@
 // element-wise expression not yet computed) and forwards each method to the module that holds it.
 import type { DType, TypedArray } from '../kernels/dtypes.js';
 import { cStrides, isCContiguous, shapeSize, shapeStr } from '../kernels/shape.js';
-import { ShapeError, axisError, rangeError, typeError } from './errors.js';
+import { DESCRIBE, ShapeError, axisError, describe, rangeError, show, typeError } from './errors.js';
 import { asLeaf, freshLeaf, writeInto } from './materialise.js';
 import { type ArrayNode, type Ew, type Leaf, resolve } from './node.js';
 import { type SliceSpec, applySpec } from './slicing.js';
@@ -40,14 +40,14 @@ export class NdArray {
 
   // ---- views -------------------------------------------------------------------------------
   slice(spec: SliceSpec): NdArray {
-    const leaf = asLeaf(this[NODE]);
+    const leaf = asLeaf(liveNode(this));
     return wrap({ ...leaf, ...applySpec(leaf, spec) } as Leaf);
   }
 
   reshape(...args: (number | readonly number[])[]): NdArray {
     const req = args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
-    const shape = resolveReshape(this.size, req, this[NODE].shape);
-    const leaf = asLeaf(this[NODE]);
+    const shape = resolveReshape(this.size, req, args.length === 1 ? args[0] : args);
+    const leaf = asLeaf(liveNode(this));
     if (isCContiguous(leaf)) return wrap({ ...leaf, shape, strides: cStrides(shape) });
     return wrap({ ...asLeaf(this.copy()[NODE]), shape, strides: cStrides(shape) });
   }
@@ -61,17 +61,22 @@ export class NdArray {
   }
 
   transpose(...axesArg: (number | readonly number[])[]): NdArray {
+    const node = liveNode(this);
     const nd = this.ndim;
-    const axes =
-      axesArg.length === 0
-        ? Array.from({ length: nd }, (_, i) => nd - 1 - i)
-        : axesArg.length === 1 && Array.isArray(axesArg[0])
-          ? (axesArg[0] as number[])
-          : (axesArg as number[]);
-    if (axes.length !== nd) throw new ShapeError("axes don't match array", 'ERR_AXES');
-    const norm = axes.map((a) => normAxis(a, nd));
-    if (new Set(norm).size !== nd) throw rangeError('repeated axis in transpose', 'ERR_AXES');
-    const leaf = asLeaf(this[NODE]);
+    // transpose(), transpose(undefined): reversed; transpose([1, 0]) or transpose(1, 0).
+    const none = axesArg.length === 0 || (axesArg.length === 1 && axesArg[0] === undefined);
+    const list = axesArg.length === 1 && Array.isArray(axesArg[0]);
+    if (axesArg.length === 1 && !none && !list && typeof axesArg[0] !== 'number') {
+      throw typeError(`transpose: axes must be a list of integers or integers, got ${describe(axesArg[0])}`, 'ERR_AXIS_TYPE');
+    }
+    const axes: unknown[] = none ? Array.from({ length: nd }, (_, i) => nd - 1 - i) : list ? [...(axesArg[0] as number[])] : axesArg;
+    for (const a of axes) normAxis(a, Infinity, 'transpose: axis'); // types first
+    if (axes.length !== nd) {
+      throw new ShapeError(`axes don't match array: transpose got ${axes.length} axes ${show(axes)} for an array of dimension ${nd}`, 'ERR_AXES');
+    }
+    const norm = axes.map((a) => normAxis(a, nd, 'transpose: axis'));
+    if (new Set(norm).size !== nd) throw rangeError(`repeated axis in transpose: axes ${show(axes)}`, 'ERR_AXES');
+    const leaf = asLeaf(node);
     return wrap({ ...leaf, shape: norm.map((a) => leaf.shape[a]), strides: norm.map((a) => leaf.strides[a]) });
   }
 
@@ -84,9 +89,9 @@ export class NdArray {
 
   /** Write `value` (broadcast, cast) into this array or view. */
   assign(value: NdArray | number | boolean): this {
-    const leaf = asLeaf(this[NODE]);
+    const leaf = asLeaf(liveNode(this));
     if (value instanceof NdArray) {
-      const v = value[NODE];
+      const v = liveNode(value);
       if (!canBroadcastTo(v.shape, leaf.shape)) {
         throw new ShapeError(
           `could not broadcast input array from shape ${shapeStr(v.shape)} into shape ${shapeStr(leaf.shape)}`,
@@ -95,17 +100,17 @@ export class NdArray {
       }
       writeInto(leaf, resolve(v), 'assign');
     } else if (typeof value === 'number' || typeof value === 'boolean') {
-      U.checkIntScalar(value, leaf.dtype);
+      U.checkIntWrite(value, leaf.dtype, 'assign');
       const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
       writeInto(leaf, { kind: 'const', value: v, dtype: 'float64' }, 'assign');
     } else {
-      throw typeError(`can only assign an NdArray, a number or a boolean, got ${U.describe(value)}`, 'ERR_OPERAND');
+      throw typeError(`assign: can only assign an NdArray, a number or a boolean, got ${describe(value)}`, 'ERR_OPERAND');
     }
     return this;
   }
 
   copy(): NdArray {
-    const n = this[NODE];
+    const n = liveNode(this);
     const out = freshLeaf(n.dtype, n.shape);
     writeInto(out, resolve(n), 'copy');
     return wrap(out);
@@ -198,6 +203,18 @@ export class NdArray {
   get [Symbol.toStringTag](): string {
     return `NdArray ${shapeStr(this[NODE].shape)} ${this[NODE].dtype}`;
   }
+  /** For messages: `NdArray(float64, [3, 4])`, without reading the values. */
+  [DESCRIBE](): string {
+    return `NdArray(${this[NODE].dtype}, [${this[NODE].shape.join(', ')}])`;
+  }
+  /**
+   * `${x}` and String(x) give the short description (reading is asynchronous: `await x.toString()`
+   * prints the values); an NdArray is not a number (`await x.item()` reads one).
+   */
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === 'number') throw typeError(`cannot convert ${this[DESCRIBE]()} to a number: read it with await x.item()`, 'ERR_OPERAND');
+    return this[DESCRIBE]();
+  }
 }
 
 export function wrap(n: ArrayNode): NdArray {
@@ -208,9 +225,26 @@ export function nodeOf(x: NdArray): ArrayNode {
   return x[NODE];
 }
 
-export function normAxis(axis: unknown, nd: number): number {
+/** Whether the array (or a lazy input it still needs) was disposed. */
+function isDisposed(e: ArrayNode): boolean {
+  const r = resolve(e);
+  if (r.kind === 'leaf') return r.block.disposed;
+  if (r.disposed) return true;
+  for (const a of r.args) if (a.kind !== 'const' && isDisposed(a)) return true;
+  return false;
+}
+
+/** x's node, refusing an array that was disposed (before anything is built or recorded). */
+export function liveNode(x: NdArray): ArrayNode {
+  const n = x[NODE];
+  if (isDisposed(n)) throw new Error(`cannot use an array after dispose(): ${x[DESCRIBE]()}`);
+  return n;
+}
+
+/** An axis of an array of `nd` dimensions; `what` names it in messages ('sum: axis'). */
+export function normAxis(axis: unknown, nd: number, what = 'axis'): number {
   if (typeof axis !== 'number' || !Number.isInteger(axis)) {
-    throw typeError(`axis must be an integer, got ${String(axis)}`, 'ERR_AXIS_TYPE');
+    throw typeError(`${what} must be an integer, got ${describe(axis)}`, 'ERR_AXIS_TYPE');
   }
   if (axis < -nd || axis >= nd) throw axisError(axis, nd);
   return axis < 0 ? axis + nd : axis;
@@ -227,25 +261,26 @@ function canBroadcastTo(from: readonly number[], to: readonly number[]): boolean
   return from.every((d, i) => d === 1 || d === to[off + i]);
 }
 
-function resolveReshape(size: number, req: readonly number[], from: readonly number[]): number[] {
+function resolveReshape(size: number, req: readonly unknown[], given: unknown): number[] {
   for (const d of req) {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < -1) {
-      throw typeError(`shape must be a list of non-negative integers (or one -1), got ${JSON.stringify(req)}`, 'ERR_SHAPE_ARG');
+    if (typeof d !== 'number' || !Number.isInteger(d)) {
+      throw typeError(`reshape: shape must be a list of integers (one may be -1), got ${show(given)}: ${describe(d)} is not an integer`, 'ERR_SHAPE_ARG');
     }
+    if (d < -1) throw rangeError(`reshape: negative dimensions are not allowed (except one -1), got ${show(given)}`, 'ERR_SHAPE_ARG');
   }
   const unknown = req.filter((d) => d === -1).length;
   if (unknown > 1) throw new ShapeError('can only specify one unknown dimension', 'ERR_RESHAPE');
-  const known = req.reduce((p, d) => (d === -1 ? p : p * d), 1);
-  const shape = [...req];
+  const nums = req as readonly number[];
+  const known = nums.reduce((p, d) => (d === -1 ? p : p * d), 1);
+  const shape = [...nums];
   if (unknown === 1) {
     if (known === 0 || size % known !== 0) {
-      throw new ShapeError(`cannot reshape array of size ${size} into shape ${reshapeStr(req)}`, 'ERR_RESHAPE');
+      throw new ShapeError(`cannot reshape array of size ${size} into shape ${reshapeStr(nums)}`, 'ERR_RESHAPE');
     }
     shape[shape.indexOf(-1)] = size / known;
   } else if (known !== size) {
-    throw new ShapeError(`cannot reshape array of size ${size} into shape ${reshapeStr(req)}`, 'ERR_RESHAPE');
+    throw new ShapeError(`cannot reshape array of size ${size} into shape ${reshapeStr(nums)}`, 'ERR_RESHAPE');
   }
-  void from;
   return shape;
 }
 

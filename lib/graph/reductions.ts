@@ -4,7 +4,7 @@ import type { ReduceOp } from '../kernels/program.js';
 import { shapeSize } from '../kernels/shape.js';
 import { ShapeError } from './errors.js';
 import { recordReduce } from './materialise.js';
-import { NdArray, nodeOf, normAxis, wrap } from './ndarray.js';
+import { NdArray, liveNode, normAxis, wrap } from './ndarray.js';
 import { ensureInit } from './runtime.js';
 
 const NUMPY: Record<ReduceOp, string> = {
@@ -33,10 +33,10 @@ export function reduceDType(red: ReduceOp, dt: DType): DType {
 
 export function reduce(red: ReduceOp, x: NdArray, axis?: number, dtype?: DType): NdArray {
   ensureInit();
-  const n = nodeOf(x);
+  const n = liveNode(x);
   const nd = n.shape.length;
   // NumPy lets a 0-d array reduce over axis 0, except in mean.
-  const ax = axis === undefined || axis === null ? undefined : normAxis(axis, red === 'mean' ? nd : Math.max(nd, 1));
+  const ax = axis === undefined || axis === null ? undefined : normAxis(axis, red === 'mean' ? nd : Math.max(nd, 1), `${red}: axis`);
   const noIdentity = red === 'min' || red === 'max' || red === 'argmin' || red === 'argmax';
   if (noIdentity) {
     const len = ax === undefined || nd === 0 ? shapeSize(n.shape) : n.shape[ax];

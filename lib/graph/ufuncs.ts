@@ -6,6 +6,8 @@ import {
   castScalar,
   intScalarFits,
   isDType,
+  isInteger,
+  nonFiniteFits,
   promote,
   promoteScalar,
   scalarDType,
@@ -13,11 +15,11 @@ import {
 } from '../kernels/dtypes.js';
 import { NUMPY_NAME, type OpName, opResultDType } from '../kernels/ops.js';
 import { broadcastShapes, sameShape, shapeStr } from '../kernels/shape.js';
-import { ShapeError, broadcastError, typeError } from './errors.js';
+import { ShapeError, broadcastError, checkOptions, describe, numberStr, rangeError, typeError } from './errors.js';
 import { realise, writeInto } from './materialise.js';
 import { type ArrayNode, type Const, type Expr, type Ew, noteRoot, registerReader, resolve } from './node.js';
 import { ensureInit } from './runtime.js';
-import { NdArray, nodeOf, wrap } from './ndarray.js';
+import { NdArray, liveNode, nodeOf, wrap } from './ndarray.js';
 
 export type Operand = NdArray | number | boolean;
 export interface UfuncOptions {
@@ -31,25 +33,29 @@ const COMPARE = new Set<OpName>(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'logicalAnd
 
 type In = { node: ArrayNode } | { scalar: Scalar };
 
-function toIn(x: unknown, op: OpName, pos: number): In {
-  if (x instanceof NdArray) return { node: nodeOf(x) };
+function toIn(x: unknown, name: string, pos: number): In {
+  if (x instanceof NdArray) return { node: liveNode(x) };
   if (typeof x === 'number' || typeof x === 'boolean') return { scalar: x };
-  throw typeError(
-    `${NUMPY_NAME[op]}: operand ${pos} must be an NdArray, a number or a boolean, got ${describe(x)}`,
-    'ERR_OPERAND',
-  );
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'a JS array (wrap it with dn.array)';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
-  return typeof x;
+  const hint = Array.isArray(x) ? ' (wrap it with dn.array)' : '';
+  throw typeError(`${name}: operand ${pos} must be an NdArray, a number or a boolean, got ${describe(x)}${hint}`, 'ERR_OPERAND');
 }
 
 /** NumPy 2 refuses Python integers that do not fit the array's integer dtype. */
 export function checkIntScalar(v: Scalar, dt: DType): void {
-  if (!intScalarFits(v, dt)) throw typeError(`Python integer ${v} out of bounds for ${dt}`, 'ERR_OVERFLOW');
+  if (!intScalarFits(v, dt)) throw typeError(`Python integer ${numberStr(v as number)} out of bounds for ${dt}`, 'ERR_OVERFLOW');
+}
+
+/**
+ * A JS number written into an array (dn.array, full, set, assign): as checkIntScalar, and NaN or
+ * an infinity cannot become an integer (NumPy: ValueError "cannot convert float NaN to integer",
+ * OverflowError "cannot convert float infinity to integer").
+ */
+export function checkIntWrite(v: unknown, dt: DType, fn: string): void {
+  if (typeof v !== 'number') return;
+  if (!nonFiniteFits(v, dt)) {
+    throw rangeError(`${fn}: cannot convert float ${v !== v ? 'NaN' : 'infinity'} to integer (${v} into ${dt})`, 'ERR_NOT_FINITE');
+  }
+  if (!intScalarFits(v, dt)) throw typeError(`${fn}: Python integer ${numberStr(v)} out of bounds for ${dt}`, 'ERR_OVERFLOW');
 }
 
 /** The common dtype of the inputs under NEP 50 (scalars are weak). */
@@ -116,10 +122,19 @@ function canCastSameKind(from: DType, to: DType): boolean {
   return kind(from) <= kind(to);
 }
 
-function finish(op: OpName, e: Ew, opts: UfuncOptions | undefined): NdArray {
-  const out = opts?.out;
+const UFUNC_OPTIONS = ['out'] as const;
+
+/** The options of a ufunc call, checked before anything is built: { out } with a live NdArray. */
+function ufuncOptions(opts: unknown, name: string): NdArray | undefined {
+  const out = checkOptions<UfuncOptions>(opts, name, UFUNC_OPTIONS).out;
+  if (out === undefined) return undefined;
+  if (!(out instanceof NdArray)) throw typeError(`${name}: out must be an NdArray, got ${describe(out)}`, 'ERR_OUT');
+  liveNode(out);
+  return out;
+}
+
+function finish(name: string, e: Ew, out: NdArray | undefined): NdArray {
   if (out === undefined) return wrap(e);
-  if (!(out instanceof NdArray)) throw typeError(`${NUMPY_NAME[op]}: out must be an NdArray, got ${describe(out)}`, 'ERR_OUT');
   const target = nodeOf(out);
   const full = broadcastShapes(e.shape, target.shape);
   if (!full || !sameShape(full, target.shape)) {
@@ -130,30 +145,39 @@ function finish(op: OpName, e: Ew, opts: UfuncOptions | undefined): NdArray {
   }
   if (!canCastSameKind(e.dtype, target.dtype)) {
     throw typeError(
-      `Cannot cast ufunc '${NUMPY_NAME[op]}' output from dtype('${e.dtype}') to dtype('${target.dtype}') with casting rule 'same_kind'`,
+      `Cannot cast ufunc '${name}' output from dtype('${e.dtype}') to dtype('${target.dtype}') with casting rule 'same_kind'`,
       'ERR_CAST',
     );
   }
   const leaf = resolve(target);
   const tl = leaf.kind === 'leaf' ? leaf : realise(leaf as Ew);
-  writeInto(tl, e, NUMPY_NAME[op]);
+  writeInto(tl, e, name);
   return out;
 }
 
 export function unary(op: OpName, x: Operand, opts?: UfuncOptions): NdArray {
   ensureInit();
-  const a = toIn(x, op, 0);
+  const name = NUMPY_NAME[op];
+  const a = toIn(x, name, 0);
+  const out = ufuncOptions(opts, name);
   const common = commonDType([a], op);
   const rt = opResultDType(op, common);
   if (typeof rt === 'object') throw typeError(rt.error, 'ERR_UFUNC_TYPE');
   const e = makeEw(op, [toExpr(a, common)], rt, COMPARE.has(op) ? common : rt, shapeOf(a));
-  return finish(op, e, opts);
+  return finish(name, e, out);
 }
 
 export function binary(op: OpName, x: Operand, y: Operand, opts?: UfuncOptions): NdArray {
   ensureInit();
-  const a = toIn(x, op, 0);
-  const b = toIn(y, op, 1);
+  const name = NUMPY_NAME[op];
+  const a = toIn(x, name, 0);
+  const b = toIn(y, name, 1);
+  const out = ufuncOptions(opts, name);
+  return binaryIn(op, a, b, out, name);
+}
+
+/** binary() on checked operands. */
+function binaryIn(op: OpName, a: In, b: In, out: NdArray | undefined, name: string): NdArray {
   const common = commonDType([a, b], op);
   const rt = opResultDType(op, common);
   if (typeof rt === 'object') throw typeError(rt.error, 'ERR_UFUNC_TYPE');
@@ -161,9 +185,15 @@ export function binary(op: OpName, x: Operand, y: Operand, opts?: UfuncOptions):
   if (!shape) throw broadcastError([shapeOf(a), shapeOf(b)]);
   const ct = COMPARE.has(op) ? common : rt;
   const extra: Partial<Ew> = {};
-  if (op === 'pow' && 'scalar' in b && typeof b.scalar === 'number') extra.scalarExp = b.scalar;
+  if (op === 'pow' && 'scalar' in b && typeof b.scalar === 'number') {
+    // Known at the call: refuse it here rather than fail the step (which under MPI ends the job).
+    if (isInteger(rt) && Number.isInteger(b.scalar) && b.scalar < 0) {
+      throw rangeError(`${name}: Integers to negative integer powers are not allowed. (${rt} ** ${b.scalar})`, 'ERR_NEGATIVE_POWER');
+    }
+    extra.scalarExp = b.scalar;
+  }
   const e = makeEw(op, [toExpr(a, common), toExpr(b, common)], rt, ct, shape, extra);
-  return finish(op, e, opts);
+  return finish(name, e, out);
 }
 
 export function where(cond: Operand, x: Operand, y: Operand, opts?: UfuncOptions): NdArray {
@@ -171,6 +201,7 @@ export function where(cond: Operand, x: Operand, y: Operand, opts?: UfuncOptions
   const c = toIn(cond, 'where', 0);
   const a = toIn(x, 'where', 1);
   const b = toIn(y, 'where', 2);
+  const out = ufuncOptions(opts, 'where');
   const rt = commonDType([a, b], 'where');
   const shape = broadcastShapes(shapeOf(c), shapeOf(a), shapeOf(b));
   if (!shape) throw broadcastError([shapeOf(c), shapeOf(a), shapeOf(b)]);
@@ -178,27 +209,47 @@ export function where(cond: Operand, x: Operand, y: Operand, opts?: UfuncOptions
   let ce = toExpr(c, 'bool');
   if (ce.dtype !== 'bool') ce = makeEw('cast', [ce], 'bool', 'bool', shapeOf(c));
   const e = makeEw('where', [ce, toExpr(a, rt), toExpr(b, rt)], rt, rt, shape);
-  return finish('where', e, opts);
+  return finish('where', e, out);
 }
 
 export function clip(x: Operand, lo0: Operand | null, hi0: Operand | null, opts?: UfuncOptions): NdArray {
-  let lo = lo0 ?? null;
-  let hi = hi0 ?? null;
+  ensureInit();
+  // Every argument is checked under clip's name before anything is built.
+  const a = toIn(x, 'clip', 0);
+  const bound = (v: Operand | null | undefined, pos: number): In | null => (v === null || v === undefined ? null : toIn(v, 'clip', pos));
+  let lo = bound(lo0, 1);
+  let hi = bound(hi0, 2);
+  const out = ufuncOptions(opts, 'clip');
   // A Python int bound beyond an integer dtype's range cannot bind: NumPy 2 ignores it.
-  if (x instanceof NdArray) {
-    const r = INT_RANGE[x.dtype];
-    if (r && typeof lo === 'number' && Number.isInteger(lo) && lo < r[0]) lo = null;
-    if (r && typeof hi === 'number' && Number.isInteger(hi) && hi > r[1]) hi = null;
+  if ('node' in a) {
+    const r = INT_RANGE[a.node.dtype];
+    const beyond = (i: In | null, side: 0 | 1): boolean =>
+      r !== undefined && i !== null && 'scalar' in i && typeof i.scalar === 'number' && Number.isInteger(i.scalar) &&
+      (side === 0 ? i.scalar < r[0] : i.scalar > r[1]);
+    if (beyond(lo, 0)) lo = null;
+    if (beyond(hi, 1)) hi = null;
   }
-  if (lo === null && hi === null) return x instanceof NdArray && !opts?.out ? x.copy() : binary('maximum', x, x, opts);
-  if (lo === null) return binary('minimum', x, hi!, opts);
-  if (hi === null) return binary('maximum', x, lo, opts);
-  return binary('minimum', binary('maximum', x, lo), hi, opts);
+  if (lo === null && hi === null) return x instanceof NdArray && out === undefined ? x.copy() : binaryIn('maximum', a, a, out, 'clip');
+  if (lo === null) return binaryIn('minimum', a, hi!, out, 'clip');
+  if (hi === null) return binaryIn('maximum', a, lo, out, 'clip');
+  return binaryIn('minimum', { node: nodeOf(binaryIn('maximum', a, lo, undefined, 'clip')) }, hi, out, 'clip');
 }
 
 export function astype(x: NdArray, dtype: unknown): NdArray {
   ensureInit();
-  if (!isDType(dtype)) throw typeError(`data type '${String(dtype)}' not understood`, 'ERR_DTYPE');
-  const n = nodeOf(x);
-  return wrap(makeEw('cast', [resolve(n)], dtype, dtype, n.shape));
+  if (!(x instanceof NdArray)) throw typeError(`astype: expected an NdArray, got ${describe(x)}`, 'ERR_OPERAND');
+  const n = liveNode(x);
+  const dt = checkDType(dtype, undefined, 'astype');
+  return wrap(makeEw('cast', [resolve(n)], dt, dt, n.shape));
+}
+
+const DTYPE_NAMES = 'float64, float32, int32, uint8 or bool';
+
+/** A dtype argument (undefined: `fallback`, when there is one), with NumPy's words for a bad one. */
+export function checkDType(dtype: unknown, fallback: DType | undefined, fn: string): DType {
+  if (dtype === undefined && fallback !== undefined) return fallback;
+  if (isDType(dtype)) return dtype;
+  if (typeof dtype === 'string') throw typeError(`${fn}: data type '${dtype}' not understood (use ${DTYPE_NAMES})`, 'ERR_DTYPE');
+  const shown = typeof dtype === 'number' || typeof dtype === 'boolean' ? `'${String(dtype)}'` : describe(dtype);
+  throw typeError(`${fn}: Cannot interpret ${shown} as a data type (use ${DTYPE_NAMES})`, 'ERR_DTYPE');
 }

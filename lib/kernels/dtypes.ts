@@ -79,6 +79,11 @@ export function intScalarFits(v: Scalar, dt: DType): boolean {
   return !(r && typeof v === 'number' && Number.isInteger(v) && (v < r[0] || v > r[1]));
 }
 
+/** False for NaN and the infinities into an integer dtype (floats hold them; bool takes them as true). */
+export function nonFiniteFits(v: number, dt: DType): boolean {
+  return Number.isFinite(v) || !isInteger(dt);
+}
+
 /** Cast a JS number to the value a typed array of dt would store (bool: nonzero, NaN included). */
 export function castScalar(v: Scalar, dt: DType): number {
   const x = typeof v === 'boolean' ? (v ? 1 : 0) : v;
