@@ -1,59 +1,97 @@
 // dn.save / dn.load: .npy files byte-compatible with numpy.save / numpy.load. Saves write to a
 // temporary name beside the target and rename it, so a crash never leaves a truncated file.
+import { closeSync, openSync, unlinkSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CTOR, INT_RANGE } from '../kernels/dtypes.js';
 import { isCContiguous, shapeSize } from '../kernels/shape.js';
 import { record } from '../graph/batch.js';
-import { NdArray, nodeOf, wrap } from '../graph/ndarray.js';
+import { NdArray, liveNode, nodeOf, wrap } from '../graph/ndarray.js';
 import { asLeaf, dataLeaf, freshLeaf } from '../graph/materialise.js';
 import { ensureInit, flush, worldSize } from '../graph/runtime.js';
-import { typeError } from '../graph/errors.js';
+import { describe, typeError } from '../graph/errors.js';
 import { type NpyHeader, NpyFormatError, READABLE, formatHeader, parseHeader } from './npy.js';
 
+function checkPath(fn: string, path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path === '') {
+    throw typeError(`${fn}: path must be a non-empty string, got ${describe(path)}`, 'ERR_PATH');
+  }
+}
+
+/** An fs error as an Error naming the file the user asked for (Node's names a temporary file, or none). */
+function fileError(fn: string, path: string, e: unknown, tmp?: string): Error {
+  const err = e as NodeJS.ErrnoException;
+  let msg = err instanceof Error ? err.message : String(e);
+  if (tmp !== undefined) msg = msg.split(tmp).join(path);
+  return Object.assign(new Error(`${fn}: ${path}: ${msg}`, { cause: e }), err?.code ? { code: err.code } : {});
+}
+
 export async function save(path: string, x: NdArray): Promise<void> {
-  if (typeof path !== 'string' || path === '') throw typeError(`save: path must be a non-empty string, got ${String(path)}`, 'ERR_PATH');
-  if (!(x instanceof NdArray)) throw typeError('save: the array must be an NdArray', 'ERR_OPERAND');
+  checkPath('save', path);
+  if (!(x instanceof NdArray)) throw typeError(`save: expected an NdArray to save, got ${describe(x)}`, 'ERR_OPERAND');
+  liveNode(x);
   const file = path.endsWith('.npy') ? path : `${path}.npy`;
   const header = formatHeader(x.dtype, x.shape);
   const tmp = resolve(join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`));
-  if (worldSize() > 1) return saveParallel(x, header, tmp, file);
-  const data = await x.data();
-  const fh = await open(tmp, 'w');
+  // Create the temporary file now, on rank 0, before anything is recorded: a directory that does
+  // not exist or cannot be written is refused here, naming the file asked for, instead of
+  // failing the step (which under MPI ends every rank).
   try {
-    await fh.write(header);
-    await fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    await fh.sync();
+    closeSync(openSync(tmp, 'w'));
   } catch (e) {
-    await fh.close();
-    await unlink(tmp).catch(() => undefined);
-    throw e;
+    throw fileError('save', file, e, tmp);
   }
-  await fh.close();
-  await rename(tmp, file);
+  if (worldSize() > 1) return saveParallel(x, header, tmp, file);
+  try {
+    const data = await x.data();
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.write(header);
+      await fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e instanceof Error && (e as NodeJS.ErrnoException).syscall ? fileError('save', file, e, tmp) : e;
+  }
 }
 
 /** Under MPI: every rank writes the rows it owns into the one file (a shared file system). */
 async function saveParallel(x: NdArray, header: Uint8Array, tmp: string, file: string): Promise<void> {
-  let leaf = asLeaf(nodeOf(x));
-  const whole = leaf.offset === 0 && shapeSize(leaf.shape) === leaf.block.length && isCContiguous(leaf);
-  if (!whole) leaf = asLeaf(nodeOf(x.copy()));
+  let leaf;
+  try {
+    leaf = asLeaf(nodeOf(x));
+    const whole = leaf.offset === 0 && shapeSize(leaf.shape) === leaf.block.length && isCContiguous(leaf);
+    if (!whole) leaf = asLeaf(nodeOf(x.copy()));
+  } catch (e) {
+    unlinkSync(tmp);
+    throw e;
+  }
   record({ kind: 'save', op: 'save', block: leaf.block, path: tmp, header });
   try {
     await flush();
+    await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    throw e;
+    throw e instanceof Error && (e as NodeJS.ErrnoException).syscall ? fileError('save', file, e, tmp) : e;
   }
-  await rename(tmp, file);
 }
 
 export async function load(path: string): Promise<NdArray> {
-  if (typeof path !== 'string' || path === '') throw typeError(`load: path must be a non-empty string, got ${String(path)}`, 'ERR_PATH');
+  checkPath('load', path);
   ensureInit();
   const parallel = worldSize() > 1;
-  const buf = parallel ? await readHead(path) : new Uint8Array(await readFile(path));
-  const fileSize = parallel ? (await stat(path)).size : buf.length;
+  let buf: Uint8Array;
+  let fileSize: number;
+  try {
+    buf = parallel ? await readHead(path) : new Uint8Array(await readFile(path));
+    fileSize = parallel ? (await stat(path)).size : buf.length;
+  } catch (e) {
+    throw fileError('load', path, e);
+  }
   let h;
   try {
     h = parseHeader(buf, fileSize);
@@ -70,7 +108,13 @@ export async function load(path: string): Promise<NdArray> {
       return wrap(leaf);
     }
     // Other layouts and dtypes are converted on rank 0 and sent with the batch.
-    return load1(path, h, info, new Uint8Array(await readFile(path)));
+    let all: Uint8Array;
+    try {
+      all = new Uint8Array(await readFile(path));
+    } catch (e) {
+      throw fileError('load', path, e);
+    }
+    return load1(path, h, info, all);
   }
   return load1(path, h, info, buf);
 }
