@@ -17,6 +17,7 @@ export function info(json: boolean): number {
     threads: cfg.threads,
     inlineThreshold: cfg.inlineThreshold,
     blockSize: cfg.blockSize,
+    grid: cfg.grid,
     blas: st.blas,
     mpi: st.mpi,
   };
@@ -31,6 +32,8 @@ export function info(json: boolean): number {
   console.log(`threads         ${src(report.threads)}`);
   console.log(`inline below    ${src(report.inlineThreshold)} element-ops`);
   console.log(`block size      ${report.blockSize.value === 0 ? 'one slab of rows per rank' : `${report.blockSize.value} rows, block-cyclic`}  (${report.blockSize.source})`);
+  const g = report.grid.value;
+  console.log(`process grid    ${g ? `${g[0]} x ${g[1]} ranks (2-D and larger arrays split by rows and columns)` : 'ranks x 1 (arrays split by rows)'}  (${report.grid.source})`);
   console.log(`BLAS            ${st.blas.active ? 'OpenBLAS: ' + (st.blas.config ?? 'active') : 'not active: ' + (st.blas.reason ?? 'unknown') + ' (matmul uses the JS kernel)'}`);
   console.log(`MPI             ${st.mpi.active ? 'OpenMPI addon loaded' : 'not active: ' + (st.mpi.reason ?? 'unknown')}`);
   return 0;
