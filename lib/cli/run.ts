@@ -3,13 +3,15 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
-export const RUN_USAGE = `usage: distnumpy run -n N [--threads T] [--hostfile FILE] [--block-size K] [--dry-run] [--] app.js [args...]
+export const RUN_USAGE = `usage: distnumpy run -n N [--threads T] [--hostfile FILE] [--block-size K] [--grid RxC] [--dry-run] [--] app.js [args...]
 
   -n, --np N         number of ranks (one per node on a cluster)
   --threads T        worker threads per rank (sets DISTNUMPY_THREADS on every rank)
   --hostfile FILE    OpenMPI hostfile: ranks are placed one per node (--map-by ppr:1:node)
   --block-size K     distribute arrays in blocks of K rows dealt to the ranks in turn
                      (block-cyclic; sets DISTNUMPY_BLOCKSIZE); default: one slab per rank
+  --grid RxC         deal 2-D and larger arrays over an R x C process grid (R*C = N;
+                     sets DISTNUMPY_GRID); default: N x 1, by rows
   --dry-run          print the mpirun command instead of running it
 `;
 
@@ -18,6 +20,7 @@ export interface RunArgs {
   threads?: number;
   hostfile?: string;
   blockSize?: number;
+  grid?: [number, number];
   dryRun: boolean;
   program: string[];
 }
@@ -50,6 +53,11 @@ export function parseRunArgs(argv: string[]): RunArgs | string {
       const n = int(a, argv[++i]);
       if (typeof n === 'string') return n;
       out.blockSize = n;
+    } else if (a === '--grid') {
+      const v = argv[++i];
+      const m = /^(\d+)x(\d+)$/.exec(v ?? '');
+      if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) return `--grid needs RxC with positive integers (e.g. 2x2), got ${v ?? 'nothing'}`;
+      out.grid = [Number(m[1]), Number(m[2])];
     } else if (a === '--dry-run') {
       out.dryRun = true;
     } else if (a.startsWith('-')) {
@@ -61,6 +69,7 @@ export function parseRunArgs(argv: string[]): RunArgs | string {
   }
   if (out.np === 0) return 'run needs -n N';
   if (out.program.length === 0) return 'run needs a program (app.js)';
+  if (out.grid && out.grid[0] * out.grid[1] !== out.np) return `--grid ${out.grid.join('x')} needs ${out.grid[0] * out.grid[1]} ranks, -n is ${out.np}`;
   return out;
 }
 
@@ -73,6 +82,7 @@ export function mpirunCommand(a: RunArgs): { cmd: string; args: string[]; env: R
   const env: Record<string, string> = { NODE_DISABLE_COLORS: '1' };
   if (a.threads) env.DISTNUMPY_THREADS = String(a.threads);
   if (a.blockSize) env.DISTNUMPY_BLOCKSIZE = String(a.blockSize);
+  if (a.grid) env.DISTNUMPY_GRID = a.grid.join('x');
   if (!a.hostfile && a.np > 1) env.OMPI_MCA_mpi_yield_when_idle = '1';
   if (process.getuid?.() === 0) {
     env.OMPI_ALLOW_RUN_AS_ROOT = '1';

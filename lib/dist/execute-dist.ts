@@ -10,7 +10,7 @@ import { executeStep } from './execute.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
 import { type Need, type Piece, allLocal, exchange, exchangeAsync, postBySource, transfer, waitFor } from './exchange.js';
 import type { Comm } from './mpi.js';
-import { type Range, type Tile, ownedCols, ownedElements, ownedRows, ownedTiles, pointers, splitByColumns, subKernel, touched, viewInterval } from './partition.js';
+import { type Range, ownedCols, ownedElements, ownedRows, ownedTiles, pointers, splitByColumns, subKernel, touched, viewInterval } from './partition.js';
 import type { BlockView, Step } from './steps.js';
 
 /** The rows of every input a kernel reads for the outer index ranges `parts`. */
@@ -67,16 +67,16 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
     return;
   }
   const arrays = arraysFor(k, s.out, s.blocks);
-  const tileNeeds = (t: Tile): Need[] => kernelNeeds(t.inner ? subKernel(k, t.inner) : k, s.blocks, [t.outer]);
-  const needOf = (q: number): Need[] => (tiles[q] ?? []).flatMap(tileNeeds);
   if (tiles[me]!.some((t) => t.inner)) {
-    // A 2-D process grid: each tile is the kernel over some rows and some columns.
-    exchange(comm, needOf);
+    // A 2-D process grid: each tile is the kernel over some rows and some columns. Whole rows
+    // of the inputs travel (see exchange), so the needs of a tile's outer range will do.
+    const outers = (q: number): Range[] => [...new Map((tiles[q] ?? []).map((t) => [t.outer[0], t.outer])).values()];
+    exchange(comm, (q) => kernelNeeds(k, s.blocks, outers(q)));
     for (const t of tiles[me]!) await runKernel(ex, t.inner ? subKernel(k, t.inner) : k, arrays, t.outer[0], t.outer[1]);
     return;
   }
   const owned = tiles.map((ts) => (ts ?? []).map((t) => t.outer));
-  const pending = exchangeAsync(comm, needOf);
+  const pending = exchangeAsync(comm, (q) => kernelNeeds(k, s.blocks, owned[q]));
   if (!pending || owned[me].length > MAX_SPLIT_RANGES) {
     // Nothing to wait for; or many small row blocks, where nearly every row is an edge row.
     await waitFor(pending);
@@ -136,7 +136,7 @@ function rowsView(v: BlockView, rows: Range): BlockView {
 async function gemmStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm' }>): Promise<void> {
   const p = comm.size;
   const me = comm.rank;
-  const cRows = (q: number): Range[] => ownedRows(s.c.block, q, p);
+  const cRows = (q: number): readonly Range[] => ownedRows(s.c.block, q, p);
   const aNeeds = (q: number): Need[] => {
     const out: Need[] = [];
     for (const r of cRows(q)) {
@@ -201,7 +201,7 @@ async function gemmGrid(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'gemm
   const p = comm.size;
   const N = s.c.shape[1];
   const cTiles = (q: number): [Range, Range][] => {
-    const cols: Range[] = splitByColumns(s.c.block) ? ownedCols(s.c.block, q, p) : [[0, N]];
+    const cols: readonly Range[] = splitByColumns(s.c.block) ? ownedCols(s.c.block, q, p) : [[0, N]];
     return ownedRows(s.c.block, q, p).flatMap((rows) => cols.map((c): [Range, Range] => [rows, c]));
   };
   exchange(comm, (q) => {

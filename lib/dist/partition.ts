@@ -37,17 +37,33 @@ function gridPlace(b: Block, r: number, p: number): { row: number; rows: number;
   return { row: Math.floor(r / cols), rows: Math.max(1, Math.floor(p / cols)), col: r % cols, cols };
 }
 
+// Ownership is asked for again and again (every step, every rank's needs): remember it per
+// block. The lists are shared: callers must not change them.
+const memo = new WeakMap<Block, Map<string, Range[]>>();
+
+function remembered(b: Block, key: string, make: () => Range[]): Range[] {
+  let m = memo.get(b);
+  if (!m) memo.set(b, (m = new Map()));
+  let v = m.get(key);
+  if (!v) m.set(key, (v = make()));
+  return v;
+}
+
 /** Rows of `b` that rank `r` of `p` owns (some or all of their columns), as ascending ranges. */
-export function ownedRows(b: Block, r: number, p: number): Range[] {
-  const g = gridPlace(b, r, p);
-  return dealt(rowsOf(b), b.rowBlock, g.row, g.rows);
+export function ownedRows(b: Block, r: number, p: number): readonly Range[] {
+  return remembered(b, `r${r}/${p}/${b.rowBlock}/${b.gridCols}/${b.length}`, () => {
+    const g = gridPlace(b, r, p);
+    return dealt(rowsOf(b), b.rowBlock, g.row, g.rows);
+  });
 }
 
 /** Columns of `b`'s rows that rank `r` owns: all of them unless the block is split by columns. */
-export function ownedCols(b: Block, r: number, p: number): Range[] {
+export function ownedCols(b: Block, r: number, p: number): readonly Range[] {
   if (b.gridCols <= 1) return [[0, b.cols]];
-  const g = gridPlace(b, r, p);
-  return dealt(b.cols, b.rowBlock, g.col, g.cols);
+  return remembered(b, `c${r}/${p}/${b.rowBlock}/${b.gridCols}/${b.cols}`, () => {
+    const g = gridPlace(b, r, p);
+    return dealt(b.cols, b.rowBlock, g.col, g.cols);
+  });
 }
 
 /** Whether `b` is split by columns as well as rows (a 2-D process grid). */

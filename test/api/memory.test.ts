@@ -37,6 +37,9 @@ test.after.always(async () => {
  */
 const CHILD = String.raw`
 const [lib, out, itersArg, disposeArg] = process.argv.slice(1);
+// End with the test: if ava ends the worker that started this process (a timeout), do not linger.
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(1); }, 500).unref();
 const dn = await import(lib);
 const iters = Number(itersArg);
 const dispose = disposeArg === 'dispose';

@@ -95,7 +95,10 @@ test('the same program gives identical bits at 1, 2, 3 and 4 ranks', async (t) =
   t.is(single.code, 0, single.stderr);
   const expected = parse(single);
   t.is(expected.size, 1);
-  const configs: [number, string[]][] = [[1, []], [2, []], [3, []], [4, []], [2, ['--block-size', '1']], [3, ['--block-size', '2']], [4, ['--block-size', '3']]];
+  const configs: [number, string[]][] = [
+    [1, []], [2, []], [3, []], [4, []], [2, ['--block-size', '1']], [3, ['--block-size', '2']], [4, ['--block-size', '3']],
+    [4, ['--grid', '2x2']], [4, ['--grid', '2x2', '--block-size', '2']], [2, ['--grid', '1x2', '--block-size', '1']],
+  ];
   for (const [n, extra] of configs) {
     const r = await run(['-n', String(n), '--threads', '1', ...extra, prog('api-tour')]);
     t.is(r.code, 0, `${n} ranks: exit code (stderr: ${r.stderr})`);
@@ -103,7 +106,16 @@ test('the same program gives identical bits at 1, 2, 3 and 4 ranks', async (t) =
     t.is(actual.size, n, `${n} ranks: dn.size`);
     t.is(actual.rank, 0, 'only rank 0 runs the program');
     t.is(r.stdout.split('\n').filter((l) => l.startsWith('{')).length, 1, `${n} ranks: the program printed once`);
-    for (const k of Object.keys(expected.out)) t.is(actual.out[k], expected.out[k], `${n} ranks: ${k}`);
+    for (const k of Object.keys(expected.out)) {
+      if (expected.out[k].startsWith('~')) {
+        // equal to rounding: a product whose blocking depends on each rank's part
+        const xs = JSON.parse(expected.out[k].slice(1)) as number[];
+        const ys = JSON.parse(actual.out[k]?.slice(1) ?? '[]') as number[];
+        t.true(xs.length === ys.length && xs.every((x, i) => Math.abs(x - ys[i]) <= 1e-12 * Math.max(1, Math.abs(x))), `${n} ranks ${extra.join(' ')}: ${k}`);
+      } else {
+        t.is(actual.out[k], expected.out[k], `${n} ranks ${extra.join(' ')}: ${k}`);
+      }
+    }
   }
 });
 
@@ -114,8 +126,10 @@ test('random programs (views, broadcasting, writes, reductions, products) agree 
   const expected = parse(single).out;
   t.true(Object.keys(expected).length > 100, 'the program produced its results');
   // 3 ranks with blocks of one row: many blocks per rank, every neighbour row remote.
+  // 4 ranks: a 2x2 process grid with blocks of 2x2.
   for (const n of [2, 3, 4]) {
-    const actual = parse(await run(['-n', String(n), '--threads', '1', ...(n === 3 ? ['--block-size', '1'] : []), prog('random-programs')])).out;
+    const extra = n === 3 ? ['--block-size', '1'] : n === 4 ? ['--grid', '2x2', '--block-size', '2'] : [];
+    const actual = parse(await run(['-n', String(n), '--threads', '1', ...extra, prog('random-programs')])).out;
     const bad: string[] = [];
     for (const [k, e] of Object.entries(expected)) {
       const a = actual[k];
@@ -182,6 +196,8 @@ test('a serving rank killed with SIGKILL mid-run ends every rank with a non-zero
 
 test('spawned ranks (DISTNUMPY_RANKS): a killed rank, a failing rank or rank 0\'s exception ends every rank within seconds', async (t) => {
   if (skipOrFail(t)) return;
+  const ranks = () => new Set(spawnSync('pgrep', ['-f', 'spawned-rank.js'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean));
+  const before = ranks();
   const [killed, stepFails, fails, exits] = await Promise.all([
     spawned(3, prog('kills')),
     spawned(2, prog('step-fails')),
@@ -200,9 +216,14 @@ test('spawned ranks (DISTNUMPY_RANKS): a killed rank, a failing rank or rank 0\'
   t.is(fails.stderr.split('deliberate failure in the program').length - 1, 1, `error printed once:\n${fails.stderr}`);
   t.is(exits.code, 0, exits.stderr);
   t.regex(exits.stdout, /sum 45/);
-  // No rank is left behind.
-  const left = spawnSync('pgrep', ['-f', 'spawned-rank.js'], { encoding: 'utf8' }).stdout.trim();
-  t.is(left, '', 'spawned ranks still running');
+  // No rank these programs spawned is left behind (give the last exits a moment).
+  let left: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    left = [...ranks()].filter((pid) => !before.has(pid));
+    if (left.length === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.deepEqual(left, [], 'spawned ranks still running');
 });
 
 test('process.exit(0) on rank 0 ends the serving ranks cleanly with code 0', async (t) => {
