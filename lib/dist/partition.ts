@@ -2,10 +2,13 @@
 // count, kernel layout) that every rank evaluates alike, so no rank asks another what to send.
 //
 // A block is split by rows of the array it was made for: by default rank r owns the slab of rows
-// [floor(R*r/P), floor(R*(r+1)/P)); with a row block size k, blocks of k rows are dealt to the
-// ranks in turn (block-cyclic: block j goes to rank j mod P). The owner of an output row
-// computes it ("owner computes"); the rows of inputs it reads that others own travel to it
-// before the step (a stencil's halo).
+// [floor(R*r/P), floor(R*(r+1)/P)); with a block size k, blocks of k rows are dealt to the
+// ranks in turn (block-cyclic: block j goes to rank j mod P). On a 2-D process grid (Pr x Pc,
+// ranks numbered row-major) blocks of two or more dimensions are split the same way by rows
+// over Pr and by columns (second axis) over Pc: rank r owns the tiles where its grid row's rows
+// meet its grid column's columns. The owner of an output element computes it ("owner
+// computes"); the input rows it reads that others own travel to it before the step (a
+// stencil's halo).
 import type { Kernel } from '../kernels/codegen.js';
 import type { Block } from '../smp/store.js';
 
