@@ -84,16 +84,23 @@ export function nonFiniteFits(v: number, dt: DType): boolean {
   return Number.isFinite(v) || !isInteger(dt);
 }
 
-/** Cast a JS number to the value a typed array of dt would store (bool: nonzero, NaN included). */
+/**
+ * Cast a JS number to dt as NumPy does (bool: nonzero, NaN included). An integer-valued number is
+ * a Python int, which NumPy converts through int64: it wraps (300 -> 44 in uint8; np.where takes
+ * Python ints so). Any other number is a float, cast as NumPy's C cast on x86-64 does (see
+ * ops.ts floatToIntCode): truncated when it fits int32, else INT_MIN (NaN, inf, 3e9 + 0.5), and
+ * to uint8 through that int32.
+ */
 export function castScalar(v: Scalar, dt: DType): number {
   const x = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  const int = Number.isInteger(x);
   switch (dt) {
     case 'bool':
       return x !== 0 ? 1 : 0;
     case 'uint8':
-      return Number.isFinite(x) ? Math.trunc(x) & 255 : 0;
+      return int || Math.abs(x) < 2147483648 ? x & 255 : 0;
     case 'int32':
-      return Number.isFinite(x) ? Math.trunc(x) | 0 : x !== x ? 0 : -2147483648;
+      return int || Math.abs(x) < 2147483648 ? x | 0 : -2147483648;
     case 'float32':
       return Math.fround(x);
     case 'float64':

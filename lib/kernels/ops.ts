@@ -56,7 +56,17 @@ export function opCommonDType(a: DType, b: DType): DType {
   return promote(a, b);
 }
 
-/** JS source converting a value of dtype `from` to dtype `to` (NumPy's unsafe C casts). */
+/**
+ * A float to int32 as NumPy's C cast does it on x86-64 (cvttsd2si): truncation toward zero when
+ * the result fits, else INT_MIN (NaN, the infinities, and |x| >= 2^31; x in (-2^31 - 1, -2^31]
+ * truncates to INT_MIN anyway). To uint8 NumPy goes through that int32 and keeps the low 8 bits
+ * (INT_MIN gives 0). `e` must be a name (it is read twice); an in-range value costs one compare.
+ */
+export function floatToIntCode(e: string, to: 'int32' | 'uint8'): string {
+  return to === 'int32' ? `(Math.abs(${e}) < 2147483648 ? ${e} | 0 : -2147483648)` : `(Math.abs(${e}) < 2147483648 ? ${e} & 255 : 0)`;
+}
+
+/** JS source converting a value of dtype `from` to dtype `to` (NumPy's unsafe C casts); `e` is a name. */
 export function castCode(e: string, from: DType, to: DType): string {
   if (from === to) return e;
   switch (to) {
@@ -65,8 +75,9 @@ export function castCode(e: string, from: DType, to: DType): string {
     case 'float32':
       return from === 'float64' || from === 'int32' ? `Math.fround(${e})` : e;
     case 'int32':
-      return isFloat(from) ? `(${e} | 0)` : e;
+      return isFloat(from) ? floatToIntCode(e, 'int32') : e;
     case 'uint8':
+      if (isFloat(from)) return floatToIntCode(e, 'uint8');
       return from === 'bool' ? e : `(${e} & 255)`;
     case 'bool':
       return `(${e} !== 0 ? 1 : 0)`;
