@@ -3,7 +3,8 @@
 // (p += s) and never rebuild an index per element. The source is cached by its key.
 import type { DType } from './dtypes.js';
 import { RNG_GROUP } from './helpers.js';
-import { castCode, opCode } from './ops.js';
+import { castCode, floatToIntCode, opCode } from './ops.js';
+import type { IntAccumulator } from './partials.js';
 import type { Operand, Program, ReduceOp } from './program.js';
 import { programSignature } from './program.js';
 import { collapse } from './shape.js';
@@ -26,8 +27,11 @@ export interface KernelRequest {
 export interface Kernel {
   kind: KernelKind;
   reduce?: ReduceOp;
-  /** An integer sum or product (held in a double): combining pieces must not make a -0. */
-  integerResult: boolean;
+  /**
+   * An integer sum or product (held in a double), with NumPy's accumulator: combining pieces must
+   * not make a -0, and products combine modulo 2^64 (partials.ts).
+   */
+  integerResult: IntAccumulator;
   key: string;
   source: string;
   /** Dimensions, then per pointer offset and strides (and the reduced axis' length and strides). */
@@ -93,7 +97,7 @@ export function buildKernel(req: KernelRequest): Kernel {
   return {
     kind,
     reduce: req.reduce,
-    integerResult: negZeroFix(req) !== '',
+    integerResult: intAccumulator(req),
     key,
     source,
     meta,
@@ -165,8 +169,9 @@ function emit(
   // reduction state
   const red = req.reduce;
   const arg = red === 'argmin' || red === 'argmax';
+  const ip = intProd(req);
   if (kind === 'reduceAll') {
-    L.push(`  let acc = ${identity(red!)}, ai = -1;`);
+    L.push(`  let acc = ${identity(red!)}, ai = -1;${ip ? INT_PROD_STATE : ''}`);
     if (arg) {
       let inner = '1';
       for (let d = 1; d < nd; d++) inner += ` * n${d}`;
@@ -200,12 +205,12 @@ function emit(
     const { lines, value } = body(program, operands, opBase, at);
     lines.forEach((l) => L.push(bodyInd + l));
     if (red === 'sum' || red === 'mean') L.push(`${bodyInd}part += ${value};`);
-    else L.push(...update(red!, value, 'ix').map((l) => bodyInd + l));
+    else L.push(...(ip ? intProdUpdate(value, ip) : update(red!, value, 'ix')).map((l) => bodyInd + l));
     if (arg) L.push(`${bodyInd}ix++;`);
   } else {
     // reduceAxis: an inner loop along the reduced axis for each output element
     for (let i = 0; i < operands.length; i++) L.push(`${bodyInd}let r${i + opBase} = ${at(i + opBase)};`);
-    L.push(`${bodyInd}let acc = ${identity(red!)}, ai = -1;`);
+    L.push(`${bodyInd}let acc = ${identity(red!)}, ai = -1;${ip ? INT_PROD_STATE : ''}`);
     const sum = red === 'sum' || red === 'mean';
     if (sum) {
       L.push(`${bodyInd}for (let k = 0; k < nk;) {`);
@@ -218,7 +223,7 @@ function emit(
     const { lines, value } = body(program, operands, opBase, (j) => `r${j}`);
     lines.forEach((l) => L.push(kInd + l));
     if (sum) L.push(`${kInd}part += ${value};`);
-    else L.push(...update(red!, value, 'k').map((l) => kInd + l));
+    else L.push(...(ip ? intProdUpdate(value, ip) : update(red!, value, 'k')).map((l) => kInd + l));
     operands.forEach((_, i) => {
       const cls = axisClass[i];
       if (cls !== '0') L.push(`${kInd}r${i + opBase} += ${cls === '1' ? '1' : `r${i + opBase}s`};`);
@@ -228,7 +233,8 @@ function emit(
       L.push(`${bodyInd}  acc += part;`);
     }
     L.push(`${bodyInd}}`);
-    L.push(`${bodyInd}A0[${at(0)}] = ${storeCast(finalValue(red!, 'nk') + negZeroFix(req), null, req.out!.dtype)};`);
+    const fin = ip ? intProdValue(ip) : finalValue(red!, 'nk') + negZeroFix(req);
+    L.push(`${bodyInd}A0[${at(0)}] = ${storeCast(fin, null, req.out!.dtype)};`);
   }
   for (let d = nd - 1; d >= 0; d--) {
     const ind = '  '.repeat(d + 1);
@@ -242,7 +248,7 @@ function emit(
       L.push(`${ind}}`);
     }
   }
-  if (kind === 'reduceAll') L.push(`  return [acc${negZeroFix(req)}, ai];`);
+  if (kind === 'reduceAll') L.push(ip ? `  return ${intProdPartial(ip)};` : `  return [acc${negZeroFix(req)}, ai];`);
   L.push('};');
   return L.join('\n');
 }
@@ -315,13 +321,14 @@ function emitFlat(kind: KernelKind, req: KernelRequest, innerClass: string[], ke
     L.push('  }');
     L.push(`  return [acc${negZeroFix(req)}, -1];`);
   } else {
-    L.push(`  let acc = ${identity(red!)}, ai = -1;`);
+    const ip = intProd(req);
+    L.push(`  let acc = ${identity(red!)}, ai = -1;${ip ? INT_PROD_STATE : ''}`);
     const { lines, value } = emitBody('i');
     L.push('  for (let i = 0; i < n; i++) {');
     lines.forEach((l) => L.push('    ' + l));
-    L.push(...update(red!, value, 'start + i').map((l) => '    ' + l));
+    L.push(...(ip ? intProdUpdate(value, ip) : update(red!, value, 'start + i')).map((l) => '    ' + l));
     L.push('  }');
-    L.push(`  return [acc${negZeroFix(req)}, ai];`);
+    L.push(ip ? `  return ${intProdPartial(ip)};` : `  return [acc${negZeroFix(req)}, ai];`);
   }
   void arg;
   L.push('};');
@@ -418,17 +425,78 @@ function rngLocals(program: Program): string[] {
   return out;
 }
 
-/** Typed-array stores already wrap ints and round float32; only bool needs an explicit test. */
+/**
+ * Typed-array stores already wrap ints and round float32; bool needs an explicit test, and a float
+ * stored into an integer array (an assignment) NumPy's C cast (see floatToIntCode), not the
+ * typed array's wrap-around. Reductions (program null) store integers or keep the store's wrap.
+ */
 function storeCast(value: string, program: Program | null, outDt: DType): string {
+  const from = program ? program.instrs[program.result].dtype : null;
+  if ((outDt === 'int32' || outDt === 'uint8') && (from === 'float32' || from === 'float64')) return floatToIntCode(value, outDt);
   if (outDt !== 'bool') return value;
-  if (program && program.instrs[program.result].dtype === 'bool') return value;
+  if (from === 'bool') return value;
   return `(${value} !== 0 ? 1 : 0)`;
+}
+
+/** NumPy's accumulator of an integer sum or product: uint64 for uint8, else int64 (false: not one). */
+function intAccumulator(req: KernelRequest): IntAccumulator {
+  const dt = req.program.instrs[req.program.result].dtype;
+  if ((req.reduce !== 'prod' && req.reduce !== 'sum') || dt === 'float32' || dt === 'float64') return false;
+  return dt === 'uint8' ? 'uint64' : 'int64';
 }
 
 /** Integer products and sums accumulate in doubles, where -5 * 0 is -0: NumPy's integers have no -0. */
 function negZeroFix(req: KernelRequest): string {
-  const dt = req.program.instrs[req.program.result].dtype;
-  return (req.reduce === 'prod' || req.reduce === 'sum') && dt !== 'float32' && dt !== 'float64' ? ' + 0' : '';
+  return intAccumulator(req) ? ' + 0' : '';
+}
+
+// ---- integer products -----------------------------------------------------------------------------
+// NumPy multiplies integers in int64 (uint64 for uint8), wrapping modulo 2^64; the result here is
+// that integer as a float64 (exact below 2^53). The product runs in the double `acc` while it is
+// exact (|acc| < 2^53: one compare per element), then in two 32-bit limbs modulo 2^64: ph (hi,
+// int32) and pl (lo, in [0, 2^32)), with partial products of at most 48 bits, exact in doubles
+// (about 10 ns an element). A zero factor gives 0 either way; nothing overflows to inf (inf * 0
+// was NaN).
+
+/** An integer product's accumulator (sums need none: they stay exact in a double). */
+function intProd(req: KernelRequest): IntAccumulator {
+  return req.reduce === 'prod' ? intAccumulator(req) : false;
+}
+
+/** pm: 0 while the double acc is exact, 1 once the limbs hold the product. */
+const INT_PROD_STATE = ' let pm = 0, ph = 0, pl = 0;';
+
+/** acc (or the limbs) times the factor `v` (a name: an int32, uint8 or bool value). */
+function intProdUpdate(v: string, ip: 'int64' | 'uint64'): string[] {
+  // (ph * 2^32 + pl) * f mod 2^64: ph * f mod 2^32 is Math.imul; pl * f is split at 16 bits of f
+  // (f = fh * 2^16 + fl) so that each part is exact. A uint8 or bool factor has no fh.
+  const mul =
+    ip === 'uint64'
+      ? `{ const s = pl * ${v}, sh = Math.floor(s / 4294967296); ph = (Math.imul(ph, ${v}) + sh) | 0; pl = s - sh * 4294967296; }`
+      : `{ const fh = ${v} >> 16, p2 = pl * fh, p2h = Math.floor(p2 / 65536); ` +
+        `const s = pl * (${v} & 65535) + (p2 - p2h * 65536) * 65536, sh = Math.floor(s / 4294967296); ` +
+        `ph = (Math.imul(ph, ${v}) + p2h + sh) | 0; pl = s - sh * 4294967296; }`;
+  // A product of 0 modulo 2^64 stays 0: the loop ends there (random int32 data gets there soon).
+  return [
+    `if (pm === 0) {`,
+    `  const t = acc * ${v};`,
+    `  if (Math.abs(t) < 9007199254740992) acc = t;`,
+    `  else { pm = 1; ph = Math.floor(acc / 4294967296) | 0; pl = acc - Math.floor(acc / 4294967296) * 4294967296; ${mul} }`,
+    `} else {`,
+    `  ${mul}`,
+    `  if (pl === 0 && ph === 0) break;`,
+    `}`,
+  ];
+}
+
+/** The product as a double: NumPy's int64 (or uint64) result converted to float64. */
+function intProdValue(ip: 'int64' | 'uint64'): string {
+  return `(pm === 0 ? acc + 0 : ${ip === 'uint64' ? '(ph >>> 0)' : 'ph'} * 4294967296 + pl)`;
+}
+
+/** A piece's partial: [value, low 32 bits] (see partials.ts: value and lo give back the residue). */
+function intProdPartial(ip: 'int64' | 'uint64'): string {
+  return `[${intProdValue(ip)}, pm === 0 ? -1 : pl]`;
 }
 
 function identity(red: ReduceOp): string {
