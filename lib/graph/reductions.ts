@@ -39,9 +39,10 @@ export function reduce(red: ReduceOp, x: NdArray, axis?: number, dtype?: DType):
   const ax = axis === undefined || axis === null ? undefined : normAxis(axis, red === 'mean' ? nd : Math.max(nd, 1), `${red}: axis`);
   const noIdentity = red === 'min' || red === 'max' || red === 'argmin' || red === 'argmax';
   if (noIdentity) {
+    // NumPy raises whenever the reduced length is 0, even when the result is empty too
+    // (np.zeros((0, 0)).min(0)).
     const len = ax === undefined || nd === 0 ? shapeSize(n.shape) : n.shape[ax];
-    const outSize = ax === undefined || nd === 0 ? 1 : shapeSize(n.shape.filter((_, i) => i !== ax));
-    if (len === 0 && (outSize > 0 || ax === undefined)) {
+    if (len === 0) {
       const what = red.startsWith('arg') ? `attempt to get ${red} of an empty sequence` : `zero-size array to reduction operation ${NUMPY[red]} which has no identity`;
       throw new ShapeError(what, 'ERR_EMPTY_REDUCTION');
     }
