@@ -58,19 +58,55 @@ export function checkIntWrite(v: unknown, dt: DType, fn: string): void {
   if (!intScalarFits(v, dt)) throw typeError(`${fn}: Python integer ${numberStr(v)} out of bounds for ${dt}`, 'ERR_OVERFLOW');
 }
 
-/** The common dtype of the inputs under NEP 50 (scalars are weak). */
+/** NEP 50 promotion of arrays (at least one) and weak scalars, without looking at the scalars' values. */
+function promoteKinds(ins: In[]): DType {
+  let dt = ins.filter((i): i is { node: ArrayNode } => 'node' in i).map((a) => a.node.dtype).reduce(promote);
+  for (const i of ins) if ('scalar' in i) dt = promoteScalar(dt, i.scalar);
+  return dt;
+}
+
+/** Binary ops whose loops for integer inputs are float loops: a Python int goes to them as a float. */
+const FLOAT_LOOP = new Set<OpName>(['div', 'arctan2']);
+const TWO_63 = 2 ** 63;
+
+/** NumPy converts a Python int to C long (int64) here and fails beyond. */
+function tooLarge(v: number, why: string): TypeError {
+  return typeError(`Python integer ${numberStr(v)} too large to convert to C long (${why})`, 'ERR_OVERFLOW');
+}
+
+/**
+ * The common dtype of the inputs under NEP 50 (scalars are weak): every operand's kind is
+ * promoted first, then each Python int (an integer-valued JS number) is checked against the
+ * result, as NumPy 2 does:
+ * - out of the dtype's range it is refused (OverflowError in NumPy), except that comparisons
+ *   compare it exactly (in float64 here), the float loops of divide and arctan2 take it as a
+ *   float, and where wraps it into the dtype (NumPy goes through int64: beyond
+ *   [-2^63, 2^64) it raises);
+ * - a bool array meets it as int32 here (NumPy: int64), so an int beyond int32 is refused as it
+ *   is for an int32 array (comparisons aside), and one beyond int64 raises in any op but
+ *   divide, arctan2 and where, as in NumPy;
+ * - logical_and/logical_or convert it to int64 whatever the array: beyond int64 they raise.
+ */
 function commonDType(ins: In[], op: OpName): DType {
   const arrays = ins.filter((i): i is { node: ArrayNode } => 'node' in i);
   if (arrays.length === 0) return ins.map((i) => scalarDType((i as { scalar: Scalar }).scalar)).reduce(promote);
-  let dt = arrays.map((a) => a.node.dtype).reduce(promote);
+  const arrayDt = arrays.map((a) => a.node.dtype).reduce(promote);
+  const dt = promoteKinds(ins);
   for (const i of ins) {
-    if ('scalar' in i) {
-      if (!intScalarFits(i.scalar, dt)) {
-        // NumPy 2 compares an out-of-range Python int exactly instead of refusing it.
-        if (COMPARE.has(op)) return 'float64';
-        checkIntScalar(i.scalar, dt);
-      }
-      dt = promoteScalar(dt, i.scalar);
+    if (!('scalar' in i) || typeof i.scalar !== 'number' || !Number.isInteger(i.scalar)) continue;
+    const v = i.scalar;
+    const beyond64 = v >= TWO_63 || v < -TWO_63;
+    if (beyond64 && (op === 'logicalAnd' || op === 'logicalOr')) throw tooLarge(v, `${NUMPY_NAME[op]} takes it as int64`);
+    if (FLOAT_LOOP.has(op)) continue;
+    if (op === 'where') {
+      if (isInteger(dt) && (v >= 2 ** 64 || v < -TWO_63)) throw tooLarge(v, `where takes it as int64 before casting to ${dt}`);
+      continue;
+    }
+    if (beyond64 && arrayDt === 'bool' && dt === 'int32') throw tooLarge(v, 'a bool array meets a Python int as int64');
+    if (!intScalarFits(v, dt)) {
+      // NumPy 2 compares an out-of-range Python int exactly instead of refusing it.
+      if (COMPARE.has(op)) return 'float64';
+      checkIntScalar(v, dt);
     }
   }
   return dt;
@@ -184,6 +220,8 @@ function binaryIn(op: OpName, a: In, b: In, out: NdArray | undefined, name: stri
   const shape = broadcastShapes(shapeOf(a), shapeOf(b));
   if (!shape) throw broadcastError([shapeOf(a), shapeOf(b)]);
   const ct = COMPARE.has(op) ? common : rt;
+  // divide and arctan2 of integers are float loops: a scalar goes in as a float (4 / -2 with a uint8 4).
+  const argDt = FLOAT_LOOP.has(op) ? rt : common;
   const extra: Partial<Ew> = {};
   if (op === 'pow' && 'scalar' in b && typeof b.scalar === 'number') {
     // Known at the call: refuse it here rather than fail the step (which under MPI ends the job).
@@ -192,7 +230,7 @@ function binaryIn(op: OpName, a: In, b: In, out: NdArray | undefined, name: stri
     }
     extra.scalarExp = b.scalar;
   }
-  const e = makeEw(op, [toExpr(a, common), toExpr(b, common)], rt, ct, shape, extra);
+  const e = makeEw(op, [toExpr(a, argDt), toExpr(b, argDt)], rt, ct, shape, extra);
   return finish(name, e, out);
 }
 
