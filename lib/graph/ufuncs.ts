@@ -250,27 +250,62 @@ export function where(cond: Operand, x: Operand, y: Operand, opts?: UfuncOptions
   return finish('where', e, out);
 }
 
+/**
+ * np.clip as NumPy 2's _clip does it: for an integer array a Python int bound beyond the dtype's
+ * range cannot bind and is dropped; no bound left is np.positive (a copy; bool has no loop and
+ * raises), one bound is np.maximum or np.minimum, two are the clip ufunc over the three operands
+ * promoted together (clip(uint8, 300, -2.5) is float64). A bool array meeting an integer bound
+ * is an int32 array here (NumPy: int64), as in every other op.
+ */
 export function clip(x: Operand, lo0: Operand | null, hi0: Operand | null, opts?: UfuncOptions): NdArray {
   ensureInit();
   // Every argument is checked under clip's name before anything is built.
-  const a = toIn(x, 'clip', 0);
+  let a = toIn(x, 'clip', 0);
   const bound = (v: Operand | null | undefined, pos: number): In | null => (v === null || v === undefined ? null : toIn(v, 'clip', pos));
   let lo = bound(lo0, 1);
   let hi = bound(hi0, 2);
   const out = ufuncOptions(opts, 'clip');
+  const dtOf = (i: In): DType => ('node' in i ? i.node.dtype : scalarDType(i.scalar));
+  if (lo === null && hi === null && dtOf(a) === 'bool') {
+    throw typeError("clip: ufunc 'positive' did not contain a loop with signature matching types <class 'numpy.dtypes.BoolDType'> -> None", 'ERR_UFUNC_TYPE');
+  }
+  let cast = false;
+  const isInt = (i: In | null): i is { scalar: number } => i !== null && 'scalar' in i && typeof i.scalar === 'number' && Number.isInteger(i.scalar);
+  if ('node' in a && a.node.dtype === 'bool' && promoteKinds([a, lo, hi].filter((i): i is In => i !== null)) === 'int32') {
+    // An integer bound and no float one: NumPy computes in int64 (an int beyond it raises); here
+    // the bool array becomes an int32 one first, so a bound beyond int32 is dropped or refused
+    // as for int32.
+    for (const b of [lo, hi]) {
+      if (isInt(b) && (b.scalar >= TWO_63 || b.scalar < -TWO_63)) throw tooLarge(b.scalar, 'a bool array meets a Python int as int64');
+    }
+    a = { node: makeEw('cast', [resolve(a.node)], 'int32', 'int32', a.node.shape) };
+    cast = true;
+  }
   // A Python int bound beyond an integer dtype's range cannot bind: NumPy 2 ignores it.
   if ('node' in a) {
     const r = INT_RANGE[a.node.dtype];
-    const beyond = (i: In | null, side: 0 | 1): boolean =>
-      r !== undefined && i !== null && 'scalar' in i && typeof i.scalar === 'number' && Number.isInteger(i.scalar) &&
-      (side === 0 ? i.scalar < r[0] : i.scalar > r[1]);
-    if (beyond(lo, 0)) lo = null;
-    if (beyond(hi, 1)) hi = null;
+    if (r !== undefined) {
+      if (isInt(lo) && lo.scalar <= r[0]) lo = null;
+      if (isInt(hi) && hi.scalar >= r[1]) hi = null;
+    }
   }
-  if (lo === null && hi === null) return x instanceof NdArray && out === undefined ? x.copy() : binaryIn('maximum', a, a, out, 'clip');
+  if (lo === null && hi === null) return x instanceof NdArray && out === undefined && !cast ? x.copy() : binaryIn('maximum', a, a, out, 'clip');
   if (lo === null) return binaryIn('minimum', a, hi!, out, 'clip');
   if (hi === null) return binaryIn('maximum', a, lo, out, 'clip');
-  return binaryIn('minimum', { node: nodeOf(binaryIn('maximum', a, lo, undefined, 'clip')) }, hi, out, 'clip');
+  const ins = [a, lo, hi];
+  const common = commonDType(ins, 'clip');
+  const shape = broadcastShapes(...ins.map(shapeOf));
+  if (!shape) throw broadcastError(ins.map(shapeOf));
+  let e: Ew;
+  if ('scalar' in lo && 'scalar' in hi) {
+    // NumPy's loop for constant bounds (see opCode 'clip'): its treatment of ties and NaN.
+    e = makeEw('clip', ins.map((i) => toExpr(i, common)), common, common, shape);
+  } else {
+    // Array bounds: NumPy's general loop, minimum(maximum(x, lo), hi) with its NaN rules.
+    const inner = makeEw('maximum', [toExpr(a, common), toExpr(lo, common)], common, common, broadcastShapes(shapeOf(a), shapeOf(lo))!);
+    e = makeEw('minimum', [inner, toExpr(hi, common)], common, common, shape);
+  }
+  return finish('clip', e, out);
 }
 
 export function astype(x: NdArray, dtype: unknown): NdArray {

@@ -13,8 +13,12 @@ export const BINARY_OPS = [
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 export type BinaryOp = (typeof BINARY_OPS)[number];
-/** `cast` converts to the node's dtype (astype); `where` is the only ternary op. */
-export type OpName = UnaryOp | BinaryOp | 'cast' | 'where';
+/**
+ * `cast` converts to the node's dtype (astype); `where` and `clip` are ternary. `clip` is NumPy's
+ * clip loop with scalar bounds (x < lo ? lo : x, then > hi ? hi : that; a NaN bound gives NaN);
+ * clip with array bounds is minimum(maximum(x, lo), hi), as NumPy's general loop.
+ */
+export type OpName = UnaryOp | BinaryOp | 'cast' | 'where' | 'clip';
 
 const FLOAT_FUNCS = new Set<OpName>(['sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'arctan2']);
 const COMPARISONS = new Set<OpName>(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'logicalAnd', 'logicalOr', 'logicalNot']);
@@ -26,7 +30,7 @@ export const NUMPY_NAME: Record<OpName, string> = {
   sub: 'subtract', mul: 'multiply', div: 'divide', pow: 'power', mod: 'remainder', maximum: 'maximum',
   minimum: 'minimum', arctan2: 'arctan2', lt: 'less', le: 'less_equal', gt: 'greater',
   ge: 'greater_equal', eq: 'equal', ne: 'not_equal', logicalAnd: 'logical_and', logicalOr: 'logical_or',
-  cast: 'astype', where: 'where',
+  cast: 'astype', where: 'where', clip: 'clip',
 };
 
 /**
@@ -177,6 +181,12 @@ export function opCode(op: OpName, ct: DType, a: string[], scalarExp?: number): 
       return isFloat(ct) ? `Math.ceil(${x})` : x;
     case 'where':
       return `(${x} !== 0 ? ${y} : ${z})`;
+    case 'clip': {
+      // NumPy's loop for constant bounds: ties keep x (clip(-0.0, 0, 0) is -0.0), x < lo gives
+      // lo even when lo > hi is then clipped to hi; a NaN bound makes every element NaN.
+      const c = `(${x} < ${y} ? (${y} > ${z} ? ${z} : ${y}) : (${x} > ${z} ? ${z} : ${x}))`;
+      return isFloat(ct) ? `((${y} !== ${y} || ${z} !== ${z}) ? NaN : ${c})` : c;
+    }
     case 'cast':
       return x;
   }
