@@ -380,6 +380,121 @@ test('comparisons of uint8 and int32 arrays with out-of-range Python ints give r
   await runCases(t, { u, i }, cases);
 });
 
+test('a bool array meets a Python int beyond int32 as an int32 array does; beyond int64 NumPy raises', async (t) => {
+  // NumPy computes bool with a Python int in int64; distnumpy in int32 (README, dtypes): an int
+  // beyond int32 is refused as for an int32 array (NumPy's side reads the bool array as int32),
+  // except where NumPy's result does not depend on it: comparisons, divisions, where.
+  const b = dn.array([true, false, true]);
+  const c = dn.array([true, false, false]);
+  const cases: Case[] = [];
+  for (const v of [2 ** 31, -(2 ** 31) - 1, 2 ** 40]) {
+    for (const op of ['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'logicalAnd', 'logicalOr', 'div', 'arctan2'] as const) {
+      cases.push({ label: `${op} b ${v}`, actual: () => callBinary(op, b, v), np: `np.${NP_NAME[op]}(b, ${py(v)})`, opts: TRANSCENDENTAL.has(op) ? { ulps: ULPS } : undefined });
+    }
+    for (const op of ['add', 'sub', 'mul', 'mod', 'maximum', 'minimum'] as const) {
+      cases.push({ label: `${op} b ${v}`, actual: () => callBinary(op, b, v), np: `np.${NP_NAME[op]}(b.astype(np.int32), ${py(v)})`, throws: TypeError });
+      cases.push({ label: `${op} ${v} b`, actual: () => callBinary(op, v, b), np: `np.${NP_NAME[op]}(${py(v)}, b.astype(np.int32))`, throws: TypeError });
+    }
+    // np.where wraps the int: int64, then int32 here.
+    cases.push({ label: `where b ${v}`, actual: () => dn.where(c, b, v), np: `np.where(c, b, ${py(v)}).astype(np.int32)` });
+  }
+  for (const v of [2 ** 63, 1e20, -(2 ** 63) - 2048]) {
+    for (const op of ['add', 'lt', 'eq', 'maximum', 'logicalAnd'] as const) {
+      cases.push({ label: `${op} b ${v}`, actual: () => callBinary(op, b, v), np: `np.${NP_NAME[op]}(b, ${py(v)})`, throws: TypeError });
+    }
+    for (const op of ['div', 'arctan2'] as const) {
+      cases.push({ label: `${op} b ${v}`, actual: () => callBinary(op, b, v), np: `np.${NP_NAME[op]}(b, ${py(v)})`, opts: { ulps: ULPS } });
+    }
+  }
+  cases.push({ label: 'add b 2**31 - 1 (fits int32)', actual: () => b.add(2 ** 31 - 1), np: 'np.add(b, 2147483647).astype(np.int32)' });
+  await runCases(t, { b, c }, cases);
+});
+
+test('divide and arctan2 of integer arrays take any Python int: their loops are float loops', async (t) => {
+  const u = dn.array([0, 4, 200, 255], { dtype: 'uint8' });
+  const i = dn.array([-7, 0, 4, 2147483647], { dtype: 'int32' });
+  const cases: Case[] = [];
+  for (const v of [-2, 300, 2 ** 31, -(2 ** 31) - 1, 2 ** 63, 1e20]) {
+    cases.push({ label: `div u ${v}`, actual: () => dn.div(u, v), np: `np.true_divide(u, ${py(v)})` });
+    cases.push({ label: `div ${v} u`, actual: () => dn.div(v, u), np: `np.true_divide(${py(v)}, u)` });
+    cases.push({ label: `div i ${v}`, actual: () => i.div(v), np: `np.true_divide(i, ${py(v)})` });
+    // uint8 arctan2 is float16 in NumPy, float32 here: NumPy's side computes from float32.
+    cases.push({ label: `arctan2 u ${v}`, actual: () => dn.arctan2(u, v), np: `np.arctan2(u.astype(np.float32), ${py(v)})`, opts: { ulps: ULPS } });
+    cases.push({ label: `arctan2 ${v} u`, actual: () => dn.arctan2(v, u), np: `np.arctan2(${py(v)}, u.astype(np.float32))`, opts: { ulps: ULPS } });
+    cases.push({ label: `arctan2 i ${v}`, actual: () => dn.arctan2(i, v), np: `np.arctan2(i, ${py(v)})`, opts: { ulps: ULPS } });
+  }
+  // Other integer loops still refuse it, as NumPy does.
+  cases.push({ label: 'pow u -2', actual: () => u.pow(-2), np: 'np.power(u, -2)', throws: TypeError });
+  cases.push({ label: 'mod u -2', actual: () => u.mod(-2), np: 'np.remainder(u, -2)', throws: TypeError });
+  cases.push({ label: 'add i 2**31', actual: () => i.add(2 ** 31), np: 'np.add(i, 2147483648)', throws: TypeError });
+  await runCases(t, { u, i }, cases);
+});
+
+test('logical_and and logical_or take a Python int as int64 whatever the array: beyond it they raise', async (t) => {
+  const f = dn.array([1.5, 0, -2], { dtype: 'float64' });
+  const g = dn.array([1.5, 0, -2], { dtype: 'float32' });
+  const i = dn.array([3, 0, -2], { dtype: 'int32' });
+  const u = dn.array([3, 0, 200], { dtype: 'uint8' });
+  const cases: Case[] = [];
+  for (const [name, a] of [['f', f], ['g', g], ['i', i], ['u', u]] as const) {
+    for (const op of ['logicalAnd', 'logicalOr'] as const) {
+      for (const v of [2 ** 63, -(2 ** 63) - 2048, 1e300]) {
+        cases.push({ label: `${op} ${name} ${v}`, actual: () => callBinary(op, a, v), np: `np.${NP_NAME[op]}(${name}, ${py(v)})`, throws: TypeError });
+        cases.push({ label: `${op} ${v} ${name}`, actual: () => callBinary(op, v, a), np: `np.${NP_NAME[op]}(${py(v)}, ${name})`, throws: TypeError });
+      }
+      for (const v of [2 ** 63 - 1024, -(2 ** 63), 2 ** 40, -1, 0.5, 1e10 + 0.5]) {
+        cases.push({ label: `${op} ${name} ${v}`, actual: () => callBinary(op, a, v), np: `np.${NP_NAME[op]}(${name}, ${py(v)})` });
+      }
+    }
+  }
+  // Other ops convert a float array's huge Python int to float64, as NumPy does.
+  cases.push({ label: 'add f 1e300', actual: () => f.add(1e300), np: `np.add(f, ${py(1e300)})` });
+  await runCases(t, { f, g, i, u }, cases);
+});
+
+test('where wraps a Python int into an integer dtype as NumPy does (through int64)', async (t) => {
+  const c = dn.array([true, false, false, true]);
+  const u = dn.array([1, 2, 3, 4], { dtype: 'uint8' });
+  const i = dn.array([1, 2, 3, 4], { dtype: 'int32' });
+  const f = dn.array([1, 2, 3, 4], { dtype: 'float32' });
+  const cases: Case[] = [];
+  for (const v of [-1, 300, 256, -3, 2 ** 31, -(2 ** 31) - 1, 2 ** 32 + 5, 2 ** 40 + 7, -(2 ** 40) - 7, 2 ** 63, -(2 ** 63), 2 ** 64 - 2048]) {
+    cases.push({ label: `where u ${v}`, actual: () => dn.where(c, u, v), np: `np.where(c, u, ${py(v)})` });
+    cases.push({ label: `where ${v} u`, actual: () => dn.where(c, v, u), np: `np.where(c, ${py(v)}, u)` });
+    cases.push({ label: `where i ${v}`, actual: () => dn.where(c, i, v), np: `np.where(c, i, ${py(v)})` });
+    cases.push({ label: `where f ${v}`, actual: () => dn.where(c, f, v), np: `np.where(c, f, ${py(v)})` });
+  }
+  for (const v of [2 ** 64, -(2 ** 63) - 2048, 1e20]) {
+    cases.push({ label: `where u ${v}`, actual: () => dn.where(c, u, v), np: `np.where(c, u, ${py(v)})`, throws: TypeError });
+    cases.push({ label: `where i ${v}`, actual: () => dn.where(c, i, v), np: `np.where(c, i, ${py(v)})`, throws: TypeError });
+    cases.push({ label: `where f ${v}`, actual: () => dn.where(c, f, v), np: `np.where(c, f, ${py(v)})` });
+  }
+  await runCases(t, { c, u, i, f }, cases);
+});
+
+test('casts of NaN, infinities and floats beyond int32 to int32 and uint8 give NumPy\'s x86-64 results', async (t) => {
+  // NumPy's C cast (cvttsd2si): INT_MIN for NaN, inf and anything that does not fit int32; to
+  // uint8 through that int32 (low 8 bits: INT_MIN gives 0, 300.7 gives 44, -1 gives 255).
+  const vals = [
+    NaN, Infinity, -Infinity, 1e10, -1e10, 3e9, -3e9, 255.9, -0.5, 256, -1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1,
+    2 ** 31 - 0.5, 2 ** 32 + 5, 2 ** 63, -(2 ** 63), 1e19, 2 ** 64, 1e300, 300.7, -300.7, -2147483648.9, 2147483647.9, 5e-324, -0,
+  ];
+  const x = dn.array(vals, { dtype: 'float64' });
+  const x32 = dn.array(vals, { dtype: 'float32' });
+  const into = (dt: 'int32' | 'uint8', v: dn.NdArray) => dn.zeros([vals.length], { dtype: dt }).assign(v);
+  const cases: Case[] = [];
+  for (const dt of ['int32', 'uint8'] as const) {
+    cases.push({ label: `float64 astype ${dt}`, actual: () => x.astype(dt), np: `x.astype(np.${dt})` });
+    cases.push({ label: `float32 astype ${dt}`, actual: () => x32.astype(dt), np: `x32.astype(np.${dt})` });
+    cases.push({ label: `float64 assigned into ${dt}`, actual: () => into(dt, x), np: `x.astype(np.${dt})` });
+    cases.push({ label: `float32 assigned into ${dt}`, actual: () => into(dt, x32), np: `x32.astype(np.${dt})` });
+    cases.push({ label: `fused (x * 2) astype ${dt}`, actual: () => x.mul(2).astype(dt), np: `(x * 2).astype(np.${dt})` });
+    cases.push({ label: `full 3e9 + 0.5 ${dt}`, actual: () => dn.full([2], 3e9 + 0.5, { dtype: dt }), np: `np.full(2, 3e9 + 0.5, dtype=np.${dt})` });
+    cases.push({ label: `full -300.7 ${dt}`, actual: () => dn.full([2], -300.7, { dtype: dt }), np: `np.full(2, -300.7, dtype=np.${dt})` });
+  }
+  await runCases(t, { x, x32 }, cases);
+});
+
 // ---- broadcasting --------------------------------------------------------------------------------
 test('broadcasting: (3,4)+(4,), (3,1)+(1,4), 0-d, size-0, size-1 and odd sizes match NumPy', async (t) => {
   const pairs: [number[], number[]][] = [
@@ -671,6 +786,7 @@ test('clip: scalar and array bounds, one-sided, NaN, reversed bounds and ints ma
   const u = make('uint8', [4, 6], 1004);
   const lo = make('float64', [6], 1005);
   const hiCol = make('float64', [4, 1], 1006).abs();
+  const b = make('bool', [4, 6], 1007);
   const cases: Case[] = [
     { label: 'clip f -1 2', actual: () => dn.clip(f, -1, 2), np: 'np.clip(f, -1, 2)' },
     { label: 'clip f -1.5 2.5', actual: () => dn.clip(f, -1.5, 2.5), np: 'np.clip(f, -1.5, 2.5)' },
@@ -687,8 +803,62 @@ test('clip: scalar and array bounds, one-sided, NaN, reversed bounds and ints ma
     { label: 'clip method', actual: () => f.clip(-2, 2), np: 'f.clip(-2, 2)' },
     { label: 'clip strided', actual: () => dn.clip(f.slice('::-1, 1::2'), -1, 1), np: 'np.clip(f[::-1, 1::2], -1, 1)' },
     { label: 'clip no bounds (NumPy 2 returns a copy)', actual: () => dn.clip(f, null, null), np: 'np.clip(f, None, None)' },
+    // The three operands promote together (NumPy's clip ufunc): 300 is a float64 bound here.
+    { label: 'clip u 300 -2.5', actual: () => dn.clip(u, 300, -2.5), np: 'np.clip(u, 300, -2.5)' },
+    { label: 'clip u -2.5 300', actual: () => dn.clip(u, -2.5, 300), np: 'np.clip(u, -2.5, 300)' },
+    { label: 'clip u 300 f-array', actual: () => dn.clip(u, 300, f), np: 'np.clip(u, 300, f)' },
+    { label: 'clip u 300 3', actual: () => dn.clip(u, 300, 3), np: 'np.clip(u, 300, 3)', throws: TypeError },
+    { label: 'clip u -1 -1', actual: () => dn.clip(u, -1, -1), np: 'np.clip(u, -1, -1)', throws: TypeError },
+    { label: 'clip i 2**31 0.5', actual: () => dn.clip(i, 2 ** 31, 0.5), np: 'np.clip(i, 2147483648, 0.5)' },
+    // bool: np.positive has no bool loop; integer bounds compute in int64 (int32 here).
+    { label: 'clip b no bounds', actual: () => dn.clip(b, null, null), np: 'np.clip(b, None, None)', throws: TypeError },
+    { label: 'clip b method no bounds', actual: () => b.clip(null, null), np: 'b.clip(None, None)', throws: TypeError },
+    { label: 'clip b 0 1', actual: () => dn.clip(b, 0, 1), np: 'np.clip(b, 0, 1)' },
+    { label: 'clip b false true', actual: () => dn.clip(b, false, true), np: 'np.clip(b, False, True)' },
+    { label: 'clip b true null', actual: () => dn.clip(b, true, null), np: 'np.clip(b, True, None)' },
+    { label: 'clip b -2**31-1 null', actual: () => dn.clip(b, -(2 ** 31) - 1, null), np: 'np.clip(b, -2147483649, None)' },
+    { label: 'clip b -2**31-1 true', actual: () => dn.clip(b, -(2 ** 31) - 1, true), np: 'np.clip(b, -2147483649, True)' },
+    { label: 'clip b null 2**31', actual: () => dn.clip(b, null, 2 ** 31), np: 'np.clip(b, None, 2147483648)' },
+    { label: 'clip b 2**31 null', actual: () => dn.clip(b, 2 ** 31, null), np: 'np.clip(b.astype(np.int32), 2147483648, None)', throws: TypeError },
+    { label: 'clip b 2**63 null', actual: () => dn.clip(b, 2 ** 63, null), np: 'np.clip(b, 9223372036854775808, None)', throws: TypeError },
+    { label: 'clip b 1e300 0.5', actual: () => dn.clip(b, -1e300, 0.5), np: `np.clip(b, ${py(-1e300)}, 0.5)` },
   ];
-  await runCases(t, { f, g, i, u, lo, hiCol }, cases);
+  await runCases(t, { f, g, i, u, lo, hiCol, b }, cases);
+});
+
+test('clip keeps x when it equals a bound, as NumPy\'s loop for scalar bounds does (signed zeros, NaN)', async (t) => {
+  // assertMatches treats +0 and -0 as equal: compare sign bits and NaNs. With array bounds NumPy
+  // runs minimum(maximum(x, lo), hi) (its sign of zero then depends on its loop; not checked).
+  const vals = [-0, 0, NaN, -1, 1, 0.5, Infinity, -Infinity, 2];
+  const x = dn.array(vals, { dtype: 'float64' });
+  const x32 = dn.array(vals, { dtype: 'float32' });
+  const bounds: [number | null, number | null][] = [];
+  for (const lo of [-0, 0, NaN, -1, 1, null]) for (const hi of [-0, 0, NaN, 1, -1, null]) if (lo !== null || hi !== null) bounds.push([lo, hi]);
+  const pyb = (v: number | null) => (v === null ? 'None' : Object.is(v, -0) ? '-0.0' : Number.isNaN(v) ? "float('nan')" : `${v}.0`);
+  const got: Record<string, dn.NdArray> = {};
+  const exprs: Record<string, string> = {};
+  bounds.forEach(([lo, hi], k) => {
+    for (const [name, a] of [['x', x], ['x32', x32]] as const) {
+      // A JS -0 bound stays -0.0 in a float clip: NumPy's side gets the bounds in the array's dtype.
+      got[`${name}_${k}`] = dn.clip(a, lo, hi);
+      const e = `np.clip(${name}, ${name}.dtype.type(${pyb(lo)}) if ${pyb(lo)} is not None else None, ${name}.dtype.type(${pyb(hi)}) if ${pyb(hi)} is not None else None)`;
+      exprs[`${name}_${k}`] = `(lambda r: np.where(np.isnan(r), 2, np.signbit(r)))(${e})`;
+    }
+  });
+  const exp = await numpy({ x, x32 }, exprs);
+  const failures: string[] = [];
+  for (const [k, v] of Object.entries(got)) {
+    const e = exp[k];
+    if (!e || 'error' in e) {
+      failures.push(`${k}: NumPy failed`);
+      continue;
+    }
+    const actual = Array.from(await v.data(), (z) => (z !== z ? 2 : Object.is(z, -0) || z < 0 ? 1 : 0));
+    const expected = Array.from(e.data);
+    if (!isDeepStrictEqual(actual, expected)) failures.push(`${k} (${exprs[k]}): sign/NaN ${JSON.stringify(actual)}, NumPy ${JSON.stringify(expected)}`);
+  }
+  if (failures.length > 0) t.fail(failures.join('\n'));
+  else t.pass();
 });
 
 // ---- signed zeros ----------------------------------------------------------------------------

@@ -268,7 +268,7 @@ test.serial('size-0 inputs: sum/prod/mean/all/any have identities, min/max/argmi
     const axes = [undefined, ...Array.from({ length: a.ndim }, (_, k) => k), -1];
     for (const op of OPS) {
       for (const axis of axes) {
-        // Along a zero-length axis with a non-empty result: its own test below.
+        // Along a zero-length axis: its own test below.
         const emptyAxis = axis !== undefined && a.shape.at(axis) === 0;
         if (emptyAxis && ['min', 'max', 'argmin', 'argmax'].includes(op)) continue;
         // Where NumPy raises (min of nothing ...), check() demands a synchronous ShapeError.
@@ -287,12 +287,16 @@ test.serial('size-0 inputs: sum/prod/mean/all/any have identities, min/max/argmi
   t.is(await e.prod().item(), 1, 'prod of empty is 1');
 });
 
-test.serial('min/max/argmin/argmax along a zero-length axis throw ShapeError when the result is not empty', async (t) => {
+test.serial('min/max/argmin/argmax along a zero-length axis throw ShapeError, even when the result is empty too', async (t) => {
   const inputs: Record<string, dn.NdArray> = {
     e: dn.zeros([0]), // axis 0: a 0-d result with nothing to reduce
     ei: dn.zeros([0], { dtype: 'int32' }),
     e30: dn.zeros([3, 0]), // axis 1: three results, each of nothing
     e04: dn.zeros([0, 4], { dtype: 'uint8' }), // axis 0: four results
+    // NumPy raises whenever the reduced length is 0, also when the result has no elements.
+    e00: dn.zeros([0, 0]),
+    e200: dn.zeros([2, 0, 0], { dtype: 'int32' }),
+    e020: dn.zeros([0, 2, 0], { dtype: 'bool' }),
   };
   const cases: Case[] = [];
   for (const [name, a] of Object.entries(inputs)) {
@@ -304,6 +308,43 @@ test.serial('min/max/argmin/argmax along a zero-length axis throw ShapeError whe
     }
   }
   await check(t, inputs, cases);
+  // The same arrays reduce where the axis is not empty (an empty result, no error).
+  t.deepEqual((await inputs.e020.max(1).toArray()) as unknown, [], 'e020.max(1): shape (0, 0)');
+  t.deepEqual(inputs.e020.max(1).shape, [0, 0]);
+});
+
+test.serial('integer products wrap modulo 2^64 as NumPy\'s int64/uint64 products do (as float64 here)', async (t) => {
+  // NumPy's product of integers is int64 (uint64 for uint8) and wraps; distnumpy returns that
+  // integer as a float64. A zero after the product passed float64's range gave NaN (inf * 0).
+  const rep = (v: number, n: number) => new Array<number>(n).fill(v);
+  const odd = values('int32', 5000, 71).map((v, k) => (k % 7 === 0 ? v * 40000 + 1 : k % 2 ? 1 : -1) | 1);
+  const inputs: Record<string, dn.NdArray> = {
+    u255z: dn.array([...rep(255, 130), 0], { dtype: 'uint8' }),
+    u2: dn.array(rep(2, 64), { dtype: 'uint8' }),
+    u3: dn.array(rep(3, 41), { dtype: 'uint8' }),
+    u255: dn.array(rep(255, 8), { dtype: 'uint8' }),
+    i2: dn.array(rep(2, 63), { dtype: 'int32' }),
+    im3: dn.array(rep(-3, 41), { dtype: 'int32' }),
+    ibig: dn.array([2147483647, 2147483647, -2147483648, 65537, 3], { dtype: 'int32' }),
+    izero: dn.array([...rep(2147483647, 40), 0, 5], { dtype: 'int32' }),
+    b: dn.array([...new Array<boolean>(999).fill(true), false]),
+    bt: dn.array(new Array<boolean>(999).fill(true)),
+    odd: dn.array(odd, { dtype: 'int32' }),
+    m: dn.array(odd.slice(0, 50 * 97), { dtype: 'int32', shape: [50, 97] }),
+    mu: dn.array(values('uint8', 40 * 33, 72).map((v) => v | 1), { dtype: 'uint8', shape: [40, 33] }),
+  };
+  const cases: Case[] = [];
+  for (const [name, a] of Object.entries(inputs)) {
+    const axes = a.ndim === 2 ? [undefined, 0, 1] : [undefined];
+    for (const axis of axes) {
+      cases.push({ label: `${name}.prod(${axis ?? ''})`, actual: () => a.prod(axis), expr: `${name}.prod(${axisArg(axis)})`, opts: tolerance('prod', a.dtype) });
+    }
+  }
+  cases.push({ label: 'odd[::-3].prod()', actual: () => inputs.odd.slice('::-3').prod(), expr: 'odd[::-3].prod()', opts: tolerance('prod', 'int32') });
+  cases.push({ label: 'm.T[::2].prod(1)', actual: () => inputs.m.T.slice('::2').prod(1), expr: 'm.T[::2].prod(axis=1)', opts: tolerance('prod', 'int32') });
+  cases.push({ label: '(m * 3).prod(0)', actual: () => inputs.m.mul(3).prod(0), expr: '(m * 3).prod(axis=0)', opts: tolerance('prod', 'int32') });
+  await check(t, inputs, cases);
+  t.is(await inputs.u255z.prod().item(), 0, 'a zero after the product passed 2^1024 gives 0, not NaN');
 });
 
 test.serial('NaN propagates through min/max and wins argmin/argmax at its first position', async (t) => {
@@ -362,11 +403,16 @@ test.serial('arrays split over threads: sums exact for integers, ties resolved t
   const anyFalse = new Array<boolean>(n).fill(false);
   anyFalse[77777] = true;
   inputs.bf = dn.array(anyFalse);
+  // Integer products that do not end at 0: odd factors, most of them +-1, a wide one now and then.
+  inputs.podd = dn.array(values('int32', n, 48).map((v, k) => (k % 1000 === 0 ? v * 20000 + 1 : v < 0 ? -1 : 1) | 1), { dtype: 'int32' });
+  inputs.poddu = dn.array(values('uint8', n, 49).map((v, k) => (k % 500 === 0 ? v | 1 : 1)), { dtype: 'uint8' });
+  inputs.poddm = dn.array(values('int32', 331 * 317, 50).map((v) => v | 1), { dtype: 'int32', shape: [331, 317] });
   const cases: Case[] = [];
   for (const [name, a] of Object.entries(inputs)) {
     const axes = a.ndim === 2 ? [undefined, 0, 1, -1] : [undefined];
     for (const op of OPS) {
-      if (op === 'prod' && a.dtype !== 'bool') continue; // products of 10^5 values overflow
+      // Float products of 10^5 values overflow; integer ones wrap modulo 2^64, exactly as NumPy's.
+      if (op === 'prod' && (a.dtype === 'float64' || a.dtype === 'float32')) continue;
       for (const axis of axes) {
         cases.push({ label: `${name}.${op}(${axis ?? ''})`, actual: () => a[op](axis), expr: `${name}.${op}(${axisArg(axis)})`, opts: tolerance(op, a.dtype, true) });
       }
