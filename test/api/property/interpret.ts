@@ -6,8 +6,8 @@
 // expression in ONE numpy() call, and compares:
 // - element-wise results bit for bit (NaN equals NaN, the sign of zero counts), the last
 //   transcendental step within ULPS;
-// - reductions: integer sums, min, max, argmin, argmax, all, any exactly (the sign of a zero min
-//   or max aside); float sums and means within (len + 2) * eps * sum(|x|), float products within
+// - reductions: integer sums and products, min, max, argmin, argmax, all, any exactly (the sign
+//   of a zero min or max aside); float sums and means within (len + 2) * eps * sum(|x|), float products within
 //   (len + 2) * eps * |p|, unless some summation order could overflow (then not compared);
 // - where NumPy raises, distnumpy must throw at the call (any class), and the part of the
 //   program before that call must not raise in NumPy either.
@@ -290,36 +290,28 @@ const method = (x: dn.NdArray, name: string, ...a: unknown[]): dn.NdArray =>
   ((x as unknown as Record<string, Fn>)[name] as Fn).apply(x, a);
 const isFloat = (dt: string) => dt === 'float32' || dt === 'float64';
 
-/** DISTNUMPY_PROPERTY_KNOWN_BUGS=1 generates the cases of the known bugs below too (to check a fix). */
+/**
+ * DISTNUMPY_PROPERTY_KNOWN_BUGS=1 generates the cases of known bugs too (to check a fix). The
+ * known bugs A..J (regressions.ts) are fixed: no guard is left. A new one is kept out of the
+ * default run by a guard marked KNOWN BUG that tests this flag.
+ */
 const KNOWN_BUGS = process.env.DISTNUMPY_PROPERTY_KNOWN_BUGS === '1';
+void KNOWN_BUGS;
 
-const INT_RANGE: Record<string, [number, number]> = { uint8: [0, 255], int32: [-2147483648, 2147483647], bool: [-2147483648, 2147483647] };
+const INT32: [number, number] = [-2147483648, 2147483647];
+const OPS_WITHOUT_INT32_CHECK = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'logicalAnd', 'logicalOr', 'div', 'arctan2', 'where']);
 
 /**
- * Scalars that would hit a known distnumpy bug (reported; see the final report of the property
- * tests) are replaced by 3, so that the default run stays green while the bugs are open:
- * KNOWN BUG A: a Python int outside int32's range meeting a bool array is cast to int32 with
- *   wrap-around (NumPy computes in int64, or raises OverflowError beyond int64):
- *   dn.lt(dn.array([true]), 2 ** 31) gives [false], NumPy's np.array([True]) < 2**31 gives [True].
- * KNOWN BUG C: true_divide and arctan2 of an integer array and a Python int outside the array's
- *   range: NumPy computes (float64 / float16), distnumpy throws TypeError:
- *   dn.div(dn.array([4], { dtype: 'uint8' }), -2) throws, NumPy gives [-2.].
- * KNOWN BUG D: logical_and/logical_or of any array and a Python int beyond int64 (1e300 is an
- *   int to distnumpy): NumPy raises OverflowError, distnumpy computes.
- * KNOWN BUG E: np.where(c, uint8_array, -1) wraps the Python int (255); distnumpy throws TypeError.
- * KNOWN BUG J: np.clip keeps x when it equals a bound (np.clip(-0.0, 0, 0) is -0.0); dn.clip takes
- *   the bound (+0): a 0 bound of a float clip becomes 0.5.
- * (B, F, G, H and I are kept out where they arise: clip, astype, the reductions, compare.)
+ * The documented deviation for bool arrays (README, dtypes): a bool array meeting a Python int
+ * computes in int32 where NumPy computes in int64, so an int beyond int32 (within int64) is
+ * refused as for an int32 array, except in comparisons, logical ops, divisions and where. NumPy's
+ * side then reads the bool array as int32 (and raises OverflowError as for int32).
  */
-function guardScalar<T extends Scalar | null>(op: string, arrayDtype: string, v: T): T | number {
-  if (KNOWN_BUGS || typeof v !== 'number' || !Number.isInteger(v)) return v;
-  if ((op === 'logicalAnd' || op === 'logicalOr') && Math.abs(v) >= 2 ** 63) return 3; // D
-  if (isFloat(arrayDtype)) return op === 'clip' && v === 0 ? 0.5 : v; // J
-  const [lo, hi] = INT_RANGE[arrayDtype];
-  const outside = v < lo || v > hi;
-  if (arrayDtype === 'bool' && outside) return 3; // A
-  if ((op === 'div' || op === 'arctan2' || op === 'where') && outside) return 3; // C, E
-  return v;
+function boolAsInt32(op: string, dtype: string, v: unknown): boolean {
+  return (
+    dtype === 'bool' && !OPS_WITHOUT_INT32_CHECK.has(op) && typeof v === 'number' && Number.isInteger(v) &&
+    (v < INT32[0] || v > INT32[1]) && v >= -(2 ** 63) && v < 2 ** 63
+  );
 }
 
 interface ReduceCheck {
@@ -422,8 +414,8 @@ function runProgram(prog: Program, plans: OperandPlan[], P: Partial<Record<DT, d
       const k = o.ref % ops.length;
       return { v: ops[k], py: `a${k}`, js: `a${k}` };
     }
-    const v = guardScalar(op, acc.dtype, o.scalar);
-    return { v, py: py(v), js: js(v) };
+    void op;
+    return { v: o.scalar, py: py(o.scalar), js: js(o.scalar) };
   };
   /** Run one step: `f` builds it (may throw); on a throw the NumPy expression stops there. */
   const step = (f: () => dn.NdArray, jsText: string, pyText: string): boolean => {
@@ -478,7 +470,8 @@ function runProgram(prog: Program, plans: OperandPlan[], P: Partial<Record<DT, d
           const o = other(s.other, s.op);
           const xs = s.swap ? [o.v, acc] : [acc, o.v];
           const xj = s.swap ? [o.js, 'x'] : ['x', o.js];
-          const xp = s.swap ? [o.py, pyA] : [pyA, o.py];
+          const pa = boolAsInt32(s.op, acc.dtype, o.v) ? `${pyA}.astype(np.int32)` : pyA;
+          const xp = s.swap ? [o.py, pa] : [pa, o.py];
           const [f, t] = call(s.op, xs, xj, s.method, s.out);
           step(f, t, `G(np.${NP_NAME[s.op]}, ${xp[0]}, ${xp[1]})`);
           break;
@@ -496,7 +489,7 @@ function runProgram(prog: Program, plans: OperandPlan[], P: Partial<Record<DT, d
           let cp: string;
           const a = acc;
           if ('cmp' in c) {
-            const sc = guardScalar(c.cmp, a.dtype, c.scalar);
+            const sc = c.scalar;
             cv = () => method(a, c.cmp, sc);
             cj = `x.${c.cmp}(${js(sc)})`;
             cp = `G(np.${NP_NAME[c.cmp]}, ${pyA}, ${py(sc)})`;
@@ -518,42 +511,25 @@ function runProgram(prog: Program, plans: OperandPlan[], P: Partial<Record<DT, d
         }
         case 'clip': {
           const a = acc;
-          let lo = guardScalar('clip', a.dtype, s.lo);
-          let hi = guardScalar('clip', a.dtype, s.hi);
-          // KNOWN BUG I (reported): np.clip(uint8_array, 300, -2.5) promotes all three together
-          // (float64, no error); dn.clip applies maximum(x, 300) first and throws TypeError.
-          const range = INT_RANGE[a.dtype];
-          const isFloatScalar = (v: unknown) => typeof v === 'number' && !Number.isInteger(v);
-          if (!KNOWN_BUGS && !isFloat(a.dtype) && a.dtype !== 'bool') {
-            if (typeof lo === 'number' && Number.isInteger(lo) && lo > range[1] && isFloatScalar(hi)) lo = 3;
-            if (typeof hi === 'number' && Number.isInteger(hi) && hi < range[0] && isFloatScalar(lo)) hi = 3;
-          }
-          // KNOWN BUG B (reported): np.clip(bool_array, None, None) raises UFuncTypeError (NumPy 2
-          // calls np.positive, which has no bool loop); dn.clip returns a copy. Not generated.
-          if (!KNOWN_BUGS && a.dtype === 'bool' && lo === null && hi === null) break;
+          const { lo, hi } = s;
+          // A bool array with an integer bound and no float one computes as int32 (boolAsInt32),
+          // unless a bound is beyond int64 (NumPy raises as for bool).
+          const ints = [lo, hi].filter((v): v is number => typeof v === 'number' && Number.isInteger(v));
+          const asInt32 =
+            a.dtype === 'bool' && ints.length > 0 && ![lo, hi].some((v) => typeof v === 'number' && !Number.isInteger(v)) &&
+            ints.every((v) => v >= -(2 ** 63) && v < 2 ** 63);
+          const pa = asInt32 ? `${pyA}.astype(np.int32)` : pyA;
           step(
             () => (s.method ? a.clip(lo, hi) : dn.clip(a, lo, hi)),
             s.method ? `x.clip(${js(lo)}, ${js(hi)})` : `dn.clip(x, ${js(lo)}, ${js(hi)})`,
-            `G(np.clip, ${pyA}, ${py(lo)}, ${py(hi)})`,
+            `G(np.clip, ${pa}, ${py(lo)}, ${py(hi)})`,
           );
           break;
         }
         case 'astype': {
           const a = acc;
           const npdt = s.dtype === 'bool' ? 'np.bool_' : `np.${s.dtype}`;
-          if (!KNOWN_BUGS && isFloat(a.dtype) && (s.dtype === 'int32' || s.dtype === 'uint8')) {
-            // KNOWN BUG F (reported): casting NaN, inf or a float beyond int32's range to int32
-            // gives 0 or a wrapped value in distnumpy and INT_MIN in NumPy (on x86-64; C leaves it
-            // undefined). NaN goes to 0 and values are clipped to a range both cast alike first.
-            const [lo, hi] = s.dtype === 'int32' ? [-2000000000, 2000000000] : [-1000, 1000];
-            step(
-              () => dn.where(a.ne(a), 0, dn.clip(a, lo, hi)).astype(s.dtype),
-              `dn.where(x.ne(x), 0, dn.clip(x, ${lo}, ${hi})).astype('${s.dtype}')`,
-              `G(np.where, ${pyA} != ${pyA}, 0, G(np.clip, ${pyA}, ${lo}, ${hi})).astype(${npdt})`,
-            );
-          } else {
-            step(() => a.astype(s.dtype), `x.astype('${s.dtype}')`, `${pyA}.astype(${npdt})`);
-          }
+          step(() => a.astype(s.dtype), `x.astype('${s.dtype}')`, `${pyA}.astype(${npdt})`);
           break;
         }
         case 'flip': {
@@ -606,13 +582,8 @@ function runProgram(prog: Program, plans: OperandPlan[], P: Partial<Record<DT, d
       const nd1 = Math.max(nd, 1);
       const ax = r.axis === 'all' ? undefined : r.axis === 'bad' ? nd1 : (r.axis.i % nd1) - (r.axis.neg ? nd1 : 0);
       const a = acc;
-      const axLen = ax === undefined || nd === 0 || ax >= nd || ax < -nd ? a.size : a.shape[ax < 0 ? ax + nd : ax];
       const outSize = ax === undefined || nd === 0 ? 1 : prod(a.shape.filter((_, i) => i !== (ax < 0 ? ax + nd : ax)));
-      let op = r.op;
-      // KNOWN BUG G (reported): min/max/argmin/argmax over an axis of length 0 whose result is
-      // empty too (dn.zeros([0, 0]).min(0)): NumPy raises ValueError, distnumpy returns an empty
-      // array. Such reductions become sums.
-      if (!KNOWN_BUGS && (op === 'min' || op === 'max' || op === 'argmin' || op === 'argmax') && axLen === 0 && outSize === 0) op = 'sum';
+      const op = r.op;
       reduce = { op, len: outSize === 0 ? 0 : a.size / outSize, dtype: a.dtype as DT, axis: ax };
       const axJs = ax === undefined ? '' : String(ax);
       step(
@@ -671,7 +642,7 @@ export interface Stats {
   /** Elements of float sums/products not compared (some order of summation could overflow). */
   skipped: number;
   elements: number;
-  /** Elements that differ only by a known bug (KNOWN BUG H), not counted as failures. */
+  /** Elements that differ only by a known bug (a KNOWN BUG guard), not counted as failures. */
   knownBugs: number;
 }
 
@@ -738,15 +709,8 @@ function compare(ev: Evaluated, exp: Record<string, NpResult>, key: string, stat
     } else if ((red.op === 'sum' && !isFloat(red.dtype)) || red.len === 0) {
       if (!(a === x || (a !== a && x !== x))) bad('');
     } else if (red.op === 'prod' && !isFloat(red.dtype)) {
-      // Integer products accumulate in float64: exact up to 2^53, then rounded.
-      const pv = aux('pv')[k];
-      if (!KNOWN_BUGS && pv === 0 && a !== a) {
-        // KNOWN BUG H (reported): an integer product that overflows float64 to inf before it
-        // meets a zero gives NaN (inf * 0); NumPy gives 0.
-        stats.knownBugs++;
-      } else if (!Number.isFinite(pv) || Math.abs(pv) <= 2 ** 53) {
-        if (a !== pv) bad(`exact product ${pv}`);
-      } else if (Math.abs(a - pv) > (red.len + 2) * EPS.float64 * Math.abs(pv)) bad(`product ${pv} beyond 2^53, rounding allowed`);
+      // Integer products: NumPy's int64/uint64 product (wrapped modulo 2^64) as a float64, exactly.
+      if (a !== x) bad("NumPy's integer product as float64");
     } else if (red.op === 'prod') {
       const [lo, hi] = EXP_RANGE[red.dtype];
       const hiLog = aux('hi')[k];
@@ -787,9 +751,7 @@ function auxExprs(b: Built): Record<string, string> {
   const A = '(np.asarray(A))';
   const ax = r.axis === undefined ? '' : `axis=${r.axis}`;
   const mk = (inner: string) => wrapPy(b, `(lambda A: ${inner})(${b.pyAcc})`);
-  if (r.op === 'prod' && !isFloat(r.dtype)) {
-    return { pv: mk(`np.where((${A} == 0).any(${ax}), 0.0, ${A}.astype(np.float64).prod(${ax}))`) };
-  }
+  if (r.op === 'prod' && !isFloat(r.dtype)) return {};
   if (r.op === 'prod') {
     const abs = `np.abs(${A}.astype(np.float64))`;
     return {

@@ -14,9 +14,8 @@ export interface Regression {
   count?: number;
 }
 
-// The seeds below exposed the known bugs named in interpret.ts (KNOWN BUG A..J). While those
-// are open the generator keeps their cases out, so these seeds run as ordinary programs; with
-// DISTNUMPY_PROPERTY_KNOWN_BUGS=1 each reproduces its bug (and passes once it is fixed).
+// The seeds below exposed the bugs A..J (they were kept out of the default run by KNOWN BUG
+// guards in interpret.ts until they were fixed; the guards are gone).
 export const REGRESSIONS: Regression[] = [
   { seed: 2323, note: 'A: a bool array compared with a Python int beyond int32 (x.lt(-2147483649)) wraps the scalar' },
   { seed: 1444, note: 'B: np.clip(bool, None, None) raises in NumPy, dn.clip returns a copy' },
