@@ -40,5 +40,10 @@ for (let i = 0; i < ITERS; i++) {
 // Rank 0's halo traffic per sweep, and how long it waited for it after its interior rows.
 const after = dn.runtimeInfo().traffic;
 const halo = { bytes: (after.bytes - before.bytes) / ITERS, waitMs: (after.waitMs - before.waitMs) / ITERS };
-console.log(JSON.stringify({ size: dn.size, threads: dn.runtimeInfo().config.threads.value, batchMs, reduceMs, halo, sweepMs: median(sweeps), W }));
+// A matrix product (SUMMA over the ranks' row panels of B).
+const MM = Number(process.env.MATMUL_N ?? 1500);
+const ma = dn.random.random([MM, MM]);
+const mb = dn.random.random([MM, MM]);
+const matmulMs = await timeIt(5, () => ma.matmul(mb).slice('0, 0').item());
+console.log(JSON.stringify({ size: dn.size, threads: dn.runtimeInfo().config.threads.value, batchMs, reduceMs, halo, sweepMs: median(sweeps), W, matmulMs, MM }));
 await dn.shutdown();

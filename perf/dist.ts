@@ -14,6 +14,8 @@ interface Result {
   sweepMs: number;
   W: number;
   halo: { bytes: number; waitMs: number };
+  matmulMs: number;
+  MM: number;
 }
 
 function go(args: string[], env: Record<string, string>): Result {
@@ -34,6 +36,7 @@ const rows = Object.entries(configs).map(([name, r]) => ({
   'halo KB/sweep': (r.halo.bytes / 1024).toFixed(1),
   'halo wait us/sweep': (r.halo.waitMs * 1000).toFixed(0),
   [`stencil ${r.W}^2 sweep ms`]: r.sweepMs.toFixed(1),
+  [`matmul ${r.MM}^2 ms`]: r.matmulMs.toFixed(1),
 }));
 console.table(rows);
 // The halo columns are rank 0's: bytes it sent and received per sweep, and how long it was
