@@ -919,7 +919,7 @@ await dn.shutdown();
   // A plain single process (or a cluster of its own): none of this process's MPI settings.
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(OMPI_|PMIX_|PMI_|DISTNUMPY_RANKS$|DISTNUMPY_SPAWNED_RANK$|DISTNUMPY_NO_MPI$)/.test(k)) env[k] = v;
+    if (!/^(OMPI_|PMIX_|PMI_|DISTNUMPY_RANKS$|DISTNUMPY_GRID$|DISTNUMPY_SPAWNED_RANK$|DISTNUMPY_NO_MPI$)/.test(k)) env[k] = v;
   }
   if (ranks > 1) {
     Object.assign(env, {
