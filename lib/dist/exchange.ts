@@ -1,6 +1,7 @@
 // Moving rows before a step: every rank knows what every rank needs (partition.ts), so each
 // posts its sends of owned rows and its receives of the rows it lacks, non-blocking, and waits.
-// Rows go straight from and into the blocks' SharedArrayBuffers (no copies).
+// One message per pair of ranks: a single run of rows goes straight from and into the blocks'
+// SharedArrayBuffers; several (small blocks, a 2-D grid) are packed into one buffer.
 import type { TypedArray } from '../kernels/dtypes.js';
 import type { Block } from '../smp/store.js';
 import type { Comm, MpiRequest } from './mpi.js';
@@ -150,11 +151,6 @@ export function postBySource(comm: Comm, to: readonly Piece[][], from: readonly 
 export function exchange(comm: Comm, needOf: (rank: number) => Need[]): void {
   const [to, from] = plan(comm, needOf);
   transfer(comm, to, from);
-}
-
-/** What this rank sends to and receives from each rank for `needOf` (see exchange). */
-export function exchangePlan(comm: Comm, needOf: (rank: number) => Need[]): [Piece[][], Piece[][]] {
-  return plan(comm, needOf);
 }
 
 /** exchange(), returning at once (null: nothing to move); see transferAsync. */

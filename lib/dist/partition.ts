@@ -196,9 +196,9 @@ export interface Tile {
  * indices; when the output block is split by columns too, each is cut by the columns r owns.
  */
 export function ownedTiles(k: Kernel, out: Block, r: number, p: number): Tile[] | null {
+  if (out.gridCols <= 1) return ownedOuter(k, out, r, p)?.map((outer) => ({ outer })) ?? null;
   const { dims, ptrs } = pointers(k);
   const o = ptrs[0];
-  if (out.gridCols <= 1) return ownedOuter(k, out, r, p)?.map((outer) => ({ outer })) ?? null;
   if (dims[0] === 0) return [];
   if (dims.length === 1) {
     // One element per outer index: the indices of the elements r owns.

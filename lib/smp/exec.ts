@@ -43,11 +43,6 @@ function piecesFor(ex: Executor, split: number, work: number, cls: RuntimeClass 
   return Math.min(threads, split);
 }
 
-/**
- * Split [from, to) into `pieces` ranges: the first runs here, the others on the pool. Returns the
- * results in range order. Waits for every piece even after a failure, so no worker is still
- * writing into a buffer when the error reaches the caller (who may free it).
- */
 let fault: { mode: FaultMode; match: string; times: number } | null = null;
 
 /**
@@ -64,6 +59,11 @@ function withFault(t: Task): Task {
   return { ...t, fault: fault.mode };
 }
 
+/**
+ * Split [from, to) into `pieces` ranges: the first runs here, the others on the pool. Returns the
+ * results in range order. Waits for every piece even after a failure, so no worker is still
+ * writing into a buffer when the error reaches the caller (who may free it).
+ */
 async function spread<T>(
   ex: Executor,
   from: number,
@@ -135,18 +135,16 @@ function toMsg(v: View): ViewMsg {
   return { dtype: v.dtype, data: v.data, shape: [...v.shape], strides: [...v.strides], offset: v.offset };
 }
 
-/**
- * c = a @ b for 2-D views; c is C-contiguous and fresh. Float dtypes go to BLAS when one is
- * installed (it threads itself); otherwise the JS kernel splits rows over the pool.
- */
 /** Whether runGemm(a, b, c) goes to BLAS (which can also accumulate: see runGemm's beta). */
 export function gemmUsesBlas(a: View, b: View, c: View): boolean {
   return blas() !== null && (c.dtype === 'float64' || c.dtype === 'float32') && a.dtype === c.dtype && b.dtype === c.dtype;
 }
 
 /**
- * C = A @ B; with beta = 1 (BLAS only, see gemmUsesBlas) C += A @ B, which is how a product
- * whose B arrives in panels (distributed) accumulates.
+ * c = a @ b for 2-D views; c is C-contiguous. Float dtypes go to BLAS when one is installed (it
+ * threads itself); otherwise the JS kernel splits rows over the pool. With beta = 1 (BLAS only,
+ * see gemmUsesBlas) c += a @ b, which is how a product whose B arrives in panels (distributed)
+ * accumulates.
  */
 export async function runGemm(ex: Executor, a: View, b: View, c: View, beta: 0 | 1 = 0): Promise<void> {
   const [M, K] = a.shape;

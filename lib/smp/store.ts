@@ -123,9 +123,10 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
   // Under MPI a rank only touches the rows it owns (untouched pages of a buffer take no memory):
   // the caller charges that share against the per-rank limit.
   const charged = charge ?? bytes;
-  const what = `cannot allocate ${size(charge ?? length * ITEMSIZE[dtype])} for an array of ${length} ${dtype}`;
+  // Built only for a refusal: allocate is on every array's path.
+  const what = () => `cannot allocate ${size(charge ?? length * ITEMSIZE[dtype])} for an array of ${length} ${dtype}`;
   if (chargedBytes + charged > maxBytes) {
-    throw outOfMemory(`${what}: the memory limit of ${size(maxBytes)} per rank would be exceeded (${size(chargedBytes)} in use)`);
+    throw outOfMemory(`${what()}: the memory limit of ${size(maxBytes)} per rank would be exceeded (${size(chargedBytes)} in use)`);
   }
   if (collect) {
     sinceCollect += bytes;
@@ -146,13 +147,13 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
     if (charged >= CHECK_FROM) {
       const available = freemem() + freeBytes;
       if (charged > available || chargedBytes + charged > totalmem()) {
-        throw outOfMemory(`${what}: this machine has ${size(available)} available (${size(totalmem())} in all, ${size(chargedBytes)} held by arrays)`);
+        throw outOfMemory(`${what()}: this machine has ${size(available)} available (${size(totalmem())} in all, ${size(chargedBytes)} held by arrays)`);
       }
     }
     try {
       sab = new SharedArrayBuffer(bytes);
     } catch (e) {
-      throw outOfMemory(`${what}: ${(e as Error).message}`);
+      throw outOfMemory(`${what()}: ${(e as Error).message}`);
     }
     zero = false; // fresh buffers are zero already
   }
