@@ -5,7 +5,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { isDeepStrictEqual } from 'node:util';
 import * as dn from '../../lib/index.js';
-import { type CompareOptions, type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+import { type CompareOptions, type NpResult, assertMatches, numpy, pyScalar } from '../helpers/numpy.js';
 import { lcg } from '../helpers/cases.js';
 
 type DT = 'float64' | 'float32' | 'int32' | 'uint8' | 'bool';
@@ -57,16 +57,7 @@ function make(dt: DT, shape: number[], seed: number, kind: 'general' | 'base' | 
   return dn.array(values(dt, n, seed, kind), { dtype: dt, shape });
 }
 
-/** A Python literal for a JS scalar, as the library classifies it (integer-valued numbers are ints). */
-function py(v: number | boolean): string {
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (Number.isNaN(v)) return "float('nan')";
-  if (v === Infinity) return "float('inf')";
-  if (v === -Infinity) return "float('-inf')";
-  // Exactly, as an int: String(1e300) would be a Python float.
-  if (Number.isInteger(v)) return Object.is(v, -0) ? '0' : BigInt(v).toString();
-  return String(v);
-}
+const py = pyScalar;
 
 // ---- a batch of cases, one NumPy call --------------------------------------------------------
 interface Case {

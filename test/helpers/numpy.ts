@@ -90,6 +90,18 @@ export function ourDType(np: NpDType, context: 'sum' | 'default' = 'default'): s
   return np;
 }
 
+/** A Python literal for a JS scalar as distnumpy classifies it (integer-valued numbers are ints). */
+export function pyScalar(v: number | boolean | null): string {
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (Number.isNaN(v)) return "float('nan')";
+  if (v === Infinity) return "float('inf')";
+  if (v === -Infinity) return "float('-inf')";
+  // Exactly, as an int: String(1e300) would be a Python float.
+  if (Number.isInteger(v)) return Object.is(v, -0) ? '0' : BigInt(v).toString();
+  return String(v);
+}
+
 function ulpDiff(a: number, b: number): number {
   if (Object.is(a, b) || (a !== a && b !== b)) return 0;
   if (a === b) return 1; // +0 and -0: NumPy's sign of zero is part of the result

@@ -20,7 +20,7 @@
 import fc from 'fast-check';
 import * as dn from '../../../lib/index.js';
 import { lcg } from '../../helpers/cases.js';
-import { type NpDType, type NpResult, numpy, ourDType } from '../../helpers/numpy.js';
+import { type NpDType, type NpResult, numpy, ourDType, pyScalar } from '../../helpers/numpy.js';
 import {
   type BinOp,
   type Cond,
@@ -98,16 +98,7 @@ export function baseValues(dt: DT, n: number, rec: OperandRecipe['values']): num
 }
 
 // ---- literals ----------------------------------------------------------------------------------
-/** A Python literal for a JS scalar as distnumpy classifies it (integer-valued numbers are ints). */
-export function py(v: Scalar | null): string {
-  if (v === null) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (Number.isNaN(v)) return "float('nan')";
-  if (v === Infinity) return "float('inf')";
-  if (v === -Infinity) return "float('-inf')";
-  if (Number.isInteger(v)) return Object.is(v, -0) ? '0' : BigInt(v).toString();
-  return String(v);
-}
+const py = pyScalar;
 function js(v: unknown): string {
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
   if (Array.isArray(v)) return `[${v.map(js).join(', ')}]`;
