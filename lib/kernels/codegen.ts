@@ -170,6 +170,7 @@ function emit(
   const red = req.reduce;
   const arg = red === 'argmin' || red === 'argmax';
   const ip = intProd(req);
+  const sum = red === 'sum' || red === 'mean';
   if (kind === 'reduceAll') {
     L.push(`  let acc = ${identity(red!)}, ai = -1;${ip ? INT_PROD_STATE : ''}`);
     if (arg) {
@@ -178,12 +179,17 @@ function emit(
       L.push(`  let ix = start * ${inner};`);
     }
   }
+  // The innermost loop of a map or whole-array reduction steps one shared index when every
+  // pointer moves by 0 or 1 along it (the common case): one induction variable instead of one per
+  // array, and what does not move is read once per row.
+  const shared = kind !== 'reduceAxis' && nd >= 2 && innerClass.every((c) => c !== 'v');
+  const loops = shared ? nd - 1 : nd;
   for (const j of ptrs) L.push(`  let p${j}_0 = o${j} + start * s${j}_0;`);
   const open: string[] = [];
-  for (let d = 0; d < nd; d++) {
+  for (let d = 0; d < loops; d++) {
     const ind = '  '.repeat(d + 1);
     if (d > 0) for (const j of ptrs) L.push(`${ind}let p${j}_${d} = p${j}_${d - 1};`);
-    const chunked = kind === 'reduceAll' && (red === 'sum' || red === 'mean') && d === nd - 1;
+    const chunked = kind === 'reduceAll' && sum && d === nd - 1;
     if (chunked) {
       const n = d === 0 ? 'end' : `n${d}`;
       L.push(`${ind}for (let i${d} = ${d === 0 ? 'start' : '0'}; i${d} < ${n};) {`);
@@ -195,23 +201,46 @@ function emit(
       open.push('plain');
     }
   }
-  const bodyInd = '  '.repeat(nd + (open[nd - 1] === 'chunk' ? 2 : 1));
+  const bodyInd = '  '.repeat(loops + (open[loops - 1] === 'chunk' ? 2 : 1));
   const at = (j: number): string => `p${j}_${nd - 1}`;
-  if (kind === 'map') {
+  if (shared) {
+    // Bases of this row; the loop below runs i over the innermost dimension.
+    const d = nd - 1;
+    for (const j of ptrs) L.push(`${bodyInd}const b${j} = p${j}_${d - 1};`);
+    const cls = (j: number): string => innerClass[j];
+    const loop: HotLoop = { ind: bodyInd, n: `n${d}`, i: `i${d}`, cls, base: (j) => `b${j}` };
+    if (kind === 'map') {
+      L.push(...hotLoop(program, opBase, loop, (v, i) => [`A0[${i(0)}] = ${storeCast(v, program, req.out!.dtype)};`]));
+    } else if (sum) {
+      L.push(...sumLoop(program, opBase, loop, 'acc'));
+    } else {
+      const upd = (v: string): string[] => [...(ip ? intProdUpdate(v, ip) : update(red!, v, 'ix')), ...(arg ? ['ix++;'] : [])];
+      L.push(...hotLoop(program, opBase, loop, upd));
+    }
+  } else if (kind === 'map') {
     const { lines, value } = body(program, operands, opBase, at);
     lines.forEach((l) => L.push(bodyInd + l));
     L.push(`${bodyInd}A0[${at(0)}] = ${storeCast(value, program, req.out!.dtype)};`);
   } else if (kind === 'reduceAll') {
     const { lines, value } = body(program, operands, opBase, at);
     lines.forEach((l) => L.push(bodyInd + l));
-    if (red === 'sum' || red === 'mean') L.push(`${bodyInd}part += ${value};`);
+    if (sum) L.push(`${bodyInd}part += ${value};`);
     else L.push(...(ip ? intProdUpdate(value, ip) : update(red!, value, 'ix')).map((l) => bodyInd + l));
     if (arg) L.push(`${bodyInd}ix++;`);
+  } else if (axisClass.every((c) => c !== 'v')) {
+    // reduceAxis along an axis every operand steps by 0 or 1: one shared index k, what does not
+    // move along the axis read once per output element, and sums in four accumulators.
+    for (let i = 0; i < operands.length; i++) L.push(`${bodyInd}const q${i + opBase} = ${at(i + opBase)};`);
+    L.push(`${bodyInd}let acc = ${identity(red!)}, ai = -1;${ip ? INT_PROD_STATE : ''}`);
+    const loop: HotLoop = { ind: bodyInd, n: 'nk', i: 'k', cls: (j) => axisClass[j - opBase], base: (j) => `q${j}` };
+    if (sum) L.push(...sumLoop(program, opBase, loop, 'acc'));
+    else L.push(...hotLoop(program, opBase, loop, (v) => (ip ? intProdUpdate(v, ip) : update(red!, v, 'k'))));
+    const fin = ip ? intProdValue(ip) : finalValue(red!, 'nk') + negZeroFix(req);
+    L.push(`${bodyInd}A0[${at(0)}] = ${storeCast(fin, null, req.out!.dtype)};`);
   } else {
     // reduceAxis: an inner loop along the reduced axis for each output element
     for (let i = 0; i < operands.length; i++) L.push(`${bodyInd}let r${i + opBase} = ${at(i + opBase)};`);
     L.push(`${bodyInd}let acc = ${identity(red!)}, ai = -1;${ip ? INT_PROD_STATE : ''}`);
-    const sum = red === 'sum' || red === 'mean';
     if (sum) {
       L.push(`${bodyInd}for (let k = 0; k < nk;) {`);
       L.push(`${bodyInd}  const ek = Math.min(nk, k + ${CHUNK}); let part = 0;`);
@@ -236,7 +265,7 @@ function emit(
     const fin = ip ? intProdValue(ip) : finalValue(red!, 'nk') + negZeroFix(req);
     L.push(`${bodyInd}A0[${at(0)}] = ${storeCast(fin, null, req.out!.dtype)};`);
   }
-  for (let d = nd - 1; d >= 0; d--) {
+  for (let d = loops - 1; d >= 0; d--) {
     const ind = '  '.repeat(d + 1);
     if (open[d] === 'chunk') {
       L.push(...bump(d, ind + '    '));
@@ -251,6 +280,73 @@ function emit(
   if (kind === 'reduceAll') L.push(ip ? `  return ${intProdPartial(ip)};` : `  return [acc${negZeroFix(req)}, ai];`);
   L.push('};');
   return L.join('\n');
+}
+
+/** A loop over one dimension in which every pointer moves by 0 or 1 (its class) from its base. */
+interface HotLoop {
+  ind: string;
+  /** Trip count and index variable. */
+  n: string;
+  i: string;
+  cls: (pointer: number) => string;
+  base: (pointer: number) => string;
+}
+
+/** The element at index `i` of pointer j: its base, plus i where it moves. */
+function hotPtr(h: HotLoop, i: string): (j: number) => string {
+  return (j) => (h.cls(j) === '0' ? h.base(j) : `${h.base(j)} + ${i}`);
+}
+
+/** Whether instruction n has the same value at every step of the loop (hoisted above it). */
+function invariants(program: Program, opBase: number, h: HotLoop): (n: number) => boolean {
+  const inv: boolean[] = [];
+  program.instrs.forEach((ins, n) => {
+    if (ins.k === 'const') inv[n] = true;
+    else if (ins.k === 'load' || ins.k === 'index') inv[n] = h.cls(ins.operand + opBase) === '0';
+    else if (ins.k === 'op') inv[n] = ins.args.every((x) => inv[x]);
+    else inv[n] = false;
+  });
+  return (n) => inv[n];
+}
+
+/** `for i in [0, n)`: the invariant part once, then the program and `use(value, ptr)` per step. */
+function hotLoop(program: Program, opBase: number, h: HotLoop, use: (v: string, ptr: (j: number) => string) => string[]): string[] {
+  const ptr = hotPtr(h, h.i);
+  const { pre, lines, value } = body(program, [], opBase, ptr, undefined, invariants(program, opBase, h));
+  return [
+    ...pre.map((l) => h.ind + l),
+    `${h.ind}for (let ${h.i} = 0; ${h.i} < ${h.n}; ${h.i}++) {`,
+    ...[...lines, ...use(value, ptr)].map((l) => `${h.ind}  ${l}`),
+    `${h.ind}}`,
+  ];
+}
+
+/**
+ * A sum over i in [0, n) added to `acc`: blocks of CHUNK, each summed in four accumulators
+ * (steps i, i+1, i+2, i+3), so the loop is not bound by the latency of one chain of additions.
+ */
+function sumLoop(program: Program, opBase: number, h: HotLoop, acc: string): string[] {
+  const inv = invariants(program, opBase, h);
+  const { i, ind } = h;
+  const copy = (at: string, into: string): string[] => {
+    const { lines, value } = body(program, [], opBase, hotPtr(h, at), undefined, inv);
+    return ['{', ...lines.map((l) => '  ' + l), `  ${into} += ${value};`, '}'];
+  };
+  const { pre } = body(program, [], opBase, hotPtr(h, i), undefined, inv);
+  return [
+    ...pre.map((l) => ind + l),
+    `${ind}for (let ${i} = 0; ${i} < ${h.n};) {`,
+    `${ind}  const e = Math.min(${h.n}, ${i} + ${CHUNK});`,
+    `${ind}  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;`,
+    `${ind}  for (; ${i} + 3 < e; ${i} += 4) {`,
+    ...[0, 1, 2, 3].flatMap((u) => copy(u === 0 ? i : `(${i} + ${u})`, `s${u}`)).map((l) => `${ind}    ${l}`),
+    `${ind}  }`,
+    `${ind}  for (; ${i} < e; ${i}++) {`,
+    ...copy(i, 's0').map((l) => `${ind}    ${l}`),
+    `${ind}  }`,
+    `${ind}  ${acc} += (s0 + s1) + (s2 + s3);`,
+    `${ind}}`,
+  ];
 }
 
 /**
@@ -348,8 +444,10 @@ function body(
   opBase: number,
   ptr: (j: number) => string,
   load: (j: number) => string = (j) => `A${j}[${ptr(j)}]`,
-): { lines: string[]; value: string } {
+  hoisted: (n: number) => boolean = () => false,
+): { pre: string[]; lines: string[]; value: string } {
   const lines: string[] = [];
+  const pre: string[] = [];
   const dt = (i: number): DType => program.instrs[i].dtype;
   program.instrs.forEach((ins, n) => {
     let e: string;
@@ -380,10 +478,10 @@ function body(
         break;
       }
     }
-    lines.push(`const v${n} = ${e};`);
+    (hoisted(n) ? pre : lines).push(`const v${n} = ${e};`);
   });
   void operands;
-  return { lines, value: `v${program.result}` };
+  return { pre, lines, value: `v${program.result}` };
 }
 
 /**
