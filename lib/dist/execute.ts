@@ -2,7 +2,7 @@
 // inline. The same function serves rank 0 and the serving ranks.
 import type { Kernel } from '../kernels/codegen.js';
 import type { TypedArray } from '../kernels/dtypes.js';
-import { type Executor, runCopy, runGemm, runKernel } from '../smp/exec.js';
+import { type Executor, runCopy, runFused, runGemm, runKernel } from '../smp/exec.js';
 import { type Block, release } from '../smp/store.js';
 import type { BlockView, Step } from './steps.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
@@ -15,6 +15,12 @@ export async function executeStep(ex: Executor, s: Step): Promise<void> {
   switch (s.kind) {
     case 'kernel':
       return runKernelStep(ex, s.kernel, s.out, s.blocks, s.count);
+    case 'fused': {
+      const arrays = [...s.outs.map((b) => b.data), ...s.blocks.filter((b): b is Block => b !== null).map((b) => b.data)];
+      const folds = await runFused(ex, s.kernel, arrays);
+      s.folds.forEach((f, i) => (f.block.data[0] = f.reduce === 'mean' ? folds[i][0] / f.count : folds[i][0]));
+      return;
+    }
     case 'gemm':
       return runGemm(ex, view(s.a), view(s.b), view(s.c));
     case 'copy':

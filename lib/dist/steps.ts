@@ -1,7 +1,9 @@
 // The steps of a batch: what every rank executes, in order. Rank 0 records them; under MPI they
 // travel to the other ranks in one broadcast per batch (wire.ts), so a step holds only what can
 // be encoded: kernels as source, blocks by id, host data as typed arrays.
-import type { Kernel } from '../kernels/codegen.js';
+import type { Kernel, KernelRequest } from '../kernels/codegen.js';
+import type { FusedKernel } from '../kernels/fused.js';
+import type { ReduceOp } from '../kernels/program.js';
 import type { DType, TypedArray } from '../kernels/dtypes.js';
 import type { Block } from '../smp/store.js';
 
@@ -25,6 +27,20 @@ export type Step =
       blocks: (Block | null)[];
       /** Whole-array mean: the element count to divide by. */
       count?: number;
+      /** What the kernel was built from: lets rank 0 fuse it with its neighbours (not sent). */
+      request?: KernelRequest;
+    }
+  /**
+   * Several kernel steps over the same shape in one loop (graph/fuse.ts; one rank only): `outs`
+   * are the map and per-row outputs in sink order, `folds` the whole-array results.
+   */
+  | {
+      kind: 'fused';
+      op: string;
+      kernel: FusedKernel;
+      outs: Block[];
+      folds: { block: Block; reduce: ReduceOp; count: number }[];
+      blocks: (Block | null)[];
     }
   | { kind: 'gemm'; op: string; a: BlockView; b: BlockView; c: BlockView }
   | { kind: 'copy'; op: string; src: Block; dst: Block }
@@ -47,6 +63,7 @@ export type Step =
 export function inputsOf(s: Step): Block[] {
   switch (s.kind) {
     case 'kernel':
+    case 'fused':
       return s.blocks.filter((b): b is Block => b !== null);
     case 'gemm':
       return [s.a.block, s.b.block];
@@ -60,19 +77,21 @@ export function inputsOf(s: Step): Block[] {
   }
 }
 
-export function outputOf(s: Step): Block | null {
+export function outputsOf(s: Step): Block[] {
   switch (s.kind) {
     case 'kernel':
-      return s.out;
+      return [s.out];
+    case 'fused':
+      return [...s.outs, ...s.folds.map((f) => f.block)];
     case 'gemm':
-      return s.c.block;
+      return [s.c.block];
     case 'copy':
-      return s.dst;
+      return [s.dst];
     case 'fill':
     case 'data':
     case 'load':
-      return s.block;
+      return [s.block];
     default:
-      return null;
+      return [];
   }
 }

@@ -74,6 +74,8 @@ export class Encoder {
           return { kind: 'save', op: s.op, id: s.block.id, path: s.path, header: bin(s.header, 'uint8') };
         case 'load':
           return { kind: 'load', op: s.op, id: s.block.id, path: s.path, offset: s.offset };
+        case 'fused':
+          throw new Error('distnumpy: fused steps run on one rank only (graph/fuse.ts)');
       }
     });
     let offset = 0;

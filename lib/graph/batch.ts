@@ -2,7 +2,7 @@
 // Flushes run one after another; a failed step fails its batch, and every array that step or a
 // later one would have written carries the error, so reading it rejects instead of returning
 // garbage.
-import { type Step, inputsOf, outputOf } from '../dist/steps.js';
+import { type Step, inputsOf, outputsOf } from '../dist/steps.js';
 import type { Block } from '../smp/store.js';
 import { executionError } from './errors.js';
 
@@ -26,9 +26,12 @@ export function failureOf(b: Block): Error | undefined {
   return failed.get(b);
 }
 
-/** Run everything recorded so far with `run`; resolves when this batch (and earlier ones) ran. */
-export function flushWith(run: StepRunner, announce?: (steps: Step[]) => void): Promise<void> {
-  const mine = steps;
+/**
+ * Run everything recorded so far with `run`; resolves when this batch (and earlier ones) ran.
+ * `transform` rewrites the batch first (fuse.ts, on one rank).
+ */
+export function flushWith(run: StepRunner, announce?: (steps: Step[]) => void, transform?: (steps: Step[]) => Step[]): Promise<void> {
+  const mine = transform ? transform(steps) : steps;
   steps = [];
   const p = chain.then(() => {
     announce?.(mine);
@@ -50,10 +53,7 @@ async function runAll(list: Step[], run: StepRunner): Promise<void> {
       await run(s);
     } catch (e) {
       const err = e instanceof Error && (e as Error & { code?: string }).code === 'ERR_EXECUTION' ? e : executionError(s.op, e);
-      for (const rest of list.slice(i)) {
-        const o = outputOf(rest);
-        if (o) failed.set(o, err);
-      }
+      for (const rest of list.slice(i)) for (const o of outputsOf(rest)) failed.set(o, err);
       throw err;
     }
   }

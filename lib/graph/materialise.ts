@@ -1,7 +1,7 @@
 // Turning lazy expressions into memory: materialising a node, writing an expression into a view
 // (with NumPy's copy semantics when the source overlaps the destination), and recording
 // reductions, which fuse with the element-wise chain that feeds them.
-import { buildKernel } from '../kernels/codegen.js';
+import { buildKernel, type KernelRequest } from '../kernels/codegen.js';
 import { type DType, ITEMSIZE, type TypedArray } from '../kernels/dtypes.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { cStrides, shapeSize } from '../kernels/shape.js';
@@ -76,8 +76,8 @@ function checkLive(f: Frozen): void {
 
 function recordMap(op: string, f: Frozen, out: Leaf): void {
   checkLive(f);
-  const kernel = buildKernel({ kind: 'map', program: f.program, operands: f.operands, shape: out.shape, out: { dtype: out.dtype, layout: out } });
-  record({ kind: 'kernel', op, kernel, out: out.block, blocks: f.blocks });
+  const request: KernelRequest = { kind: 'map', program: f.program, operands: f.operands, shape: out.shape, out: { dtype: out.dtype, layout: out } };
+  record({ kind: 'kernel', op, kernel: buildKernel(request), out: out.block, blocks: f.blocks, request });
 }
 
 /** Materialise an Ew node into a fresh C-contiguous block (once; later uses read the block). */
@@ -144,23 +144,15 @@ export function recordReduce(red: ReduceOp, x: ArrayNode, axis: number | undefin
     const out = freshLeaf(dtype, axis === undefined || shape.length === 0 ? [] : []);
     const f = freeze(x, shape, realise);
     checkLive(f);
-    const kernel = buildKernel({ kind: 'reduceAll', program: f.program, operands: f.operands, shape, reduce: red });
-    record({ kind: 'kernel', op: red, kernel, out: out.block, blocks: f.blocks, count: shapeSize(shape) });
+    const request: KernelRequest = { kind: 'reduceAll', program: f.program, operands: f.operands, shape, reduce: red };
+    record({ kind: 'kernel', op: red, kernel: buildKernel(request), out: out.block, blocks: f.blocks, count: shapeSize(shape), request });
     return out;
   }
   const outShape = shape.filter((_, i) => i !== axis);
   const out = freshLeaf(dtype, outShape);
   const f = freeze(x, shape, realise);
   checkLive(f);
-  const kernel = buildKernel({
-    kind: 'reduceAxis',
-    program: f.program,
-    operands: f.operands,
-    shape,
-    axis,
-    reduce: red,
-    out: { dtype, layout: out },
-  });
-  record({ kind: 'kernel', op: red, kernel, out: out.block, blocks: f.blocks });
+  const request: KernelRequest = { kind: 'reduceAxis', program: f.program, operands: f.operands, shape, axis, reduce: red, out: { dtype, layout: out } };
+  record({ kind: 'kernel', op: red, kernel: buildKernel(request), out: out.block, blocks: f.blocks, request });
   return out;
 }

@@ -8,6 +8,7 @@ import { executeDistributed } from '../dist/execute-dist.js';
 import { broadcastBatch, runOrAbort, serve } from '../dist/cluster.js';
 import { letFinalizersRun } from '../smp/store.js';
 import { flushWith, type Step } from './batch.js';
+import { fuseBatch } from './fuse.js';
 import { takeRoots } from './node.js';
 import { realise, setGridColumns, setRanks, setRowBlock } from './materialise.js';
 
@@ -77,7 +78,8 @@ export function flush(): Promise<void> {
   }
   const comm = node!.size > 1 ? node!.comm : null;
   const announce = comm ? (steps: Step[]) => steps.length > 0 && broadcastBatch(comm, steps) : undefined;
-  return flushWith(runStep, announce).then(letFinalizersRun);
+  // Fused steps run on one rank only: the distributed executor splits one kernel at a time.
+  return flushWith(runStep, announce, comm ? undefined : fuseBatch).then(letFinalizersRun);
 }
 
 export async function shutdown(): Promise<void> {

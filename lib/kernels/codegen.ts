@@ -111,7 +111,7 @@ export function buildKernel(req: KernelRequest): Kernel {
   };
 }
 
-function programCost(p: Program): number {
+export function programCost(p: Program): number {
   let c = 1;
   for (const i of p.instrs) c += i.k === 'random' ? 40 : i.k === 'op' ? (/sqrt|exp|log|sin|cos|tan|atan|pow/.test(i.op) ? 8 : 1) : 0;
   return c;
@@ -438,7 +438,7 @@ function describe(kind: KernelKind, red?: ReduceOp): string {
 }
 
 /** Straight-line statements computing one element; loads read A{j}[ptr(j)]. */
-function body(
+export function body(
   program: Program,
   operands: Operand[],
   opBase: number,
@@ -512,7 +512,7 @@ function rngSeek(n: number, per: number, idx: string, seed: number): string[] {
 }
 
 /** Locals of every random instruction's generator, declared before the loops. */
-function rngLocals(program: Program): string[] {
+export function rngLocals(program: Program): string[] {
   const out: string[] = [];
   program.instrs.forEach((ins, n) => {
     if (ins.k !== 'random') return;
@@ -528,7 +528,7 @@ function rngLocals(program: Program): string[] {
  * stored into an integer array (an assignment) NumPy's C cast (see floatToIntCode), not the
  * typed array's wrap-around. Reductions (program null) store integers or keep the store's wrap.
  */
-function storeCast(value: string, program: Program | null, outDt: DType): string {
+export function storeCast(value: string, program: Program | null, outDt: DType): string {
   const from = program ? program.instrs[program.result].dtype : null;
   if ((outDt === 'int32' || outDt === 'uint8') && (from === 'float32' || from === 'float64')) return floatToIntCode(value, outDt);
   if (outDt !== 'bool') return value;
@@ -597,7 +597,7 @@ function intProdPartial(ip: 'int64' | 'uint64'): string {
   return `[${intProdValue(ip)}, pm === 0 ? -1 : pl]`;
 }
 
-function identity(red: ReduceOp): string {
+export function identity(red: ReduceOp): string {
   switch (red) {
     case 'sum':
     case 'mean':
@@ -616,7 +616,7 @@ function identity(red: ReduceOp): string {
 }
 
 /** NaN propagates through min/max and wins argmin/argmax at its first position, as in NumPy. */
-function update(red: ReduceOp, v: string, idx: string): string[] {
+export function update(red: ReduceOp, v: string, idx: string): string[] {
   switch (red) {
     case 'prod':
       return [`acc *= ${v};`];
@@ -637,7 +637,7 @@ function update(red: ReduceOp, v: string, idx: string): string[] {
   }
 }
 
-function finalValue(red: ReduceOp, n: string): string {
+export function finalValue(red: ReduceOp, n: string): string {
   if (red === 'mean') return `acc / ${n}`;
   if (red === 'argmin' || red === 'argmax') return 'ai';
   return 'acc';

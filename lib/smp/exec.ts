@@ -12,6 +12,7 @@ import type { ThreadPool } from './pool.js';
 import type { RuntimeClass, SmpConfig } from './config.js';
 import type { FaultMode, Task, TaskResult, ViewMsg } from './task.js';
 import { copyRange } from './copy.js';
+import type { FusedKernel } from '../kernels/fused.js';
 
 const local = new KernelCache();
 
@@ -111,7 +112,7 @@ export async function runKernel(
   const fn = local.get(k.key, k.source);
   if (pieces <= 1) {
     const r = fn(arrays, k.meta, k.consts, from, to);
-    return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r!], k.integerResult) : undefined;
+    return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r as Partial], k.integerResult) : undefined;
   }
   const parts = await spread(
     ex,
@@ -122,6 +123,24 @@ export async function runKernel(
     (start, end) => ({ type: 'kernel', key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts, start, end }),
   );
   return k.kind === 'reduceAll' ? combinePartials(k.reduce!, parts as Partial[], k.integerResult) : undefined;
+}
+
+/**
+ * Run a fused kernel (several steps in one loop, kernels/fused.ts) over all its rows; returns the
+ * combined partial of each whole-array sink, in sink order.
+ */
+export async function runFused(ex: Executor, k: FusedKernel, arrays: TypedArray[]): Promise<Partial[]> {
+  const pieces = piecesFor(ex, k.split, k.split * k.unitCost, 'reduction');
+  const fn = local.get(k.key, k.source);
+  const run = (start: number, end: number) => fn(arrays, k.meta, k.consts, start, end) as Partial[];
+  const parts: Partial[][] =
+    pieces <= 1
+      ? [run(0, k.split)]
+      : ((await spread(ex, 0, k.split, pieces, run, (start, end) => ({
+          type: 'kernel', key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts, start, end,
+        }))) as Partial[][]);
+  const folds = k.sinks.filter((s) => s.kind === 'reduceAll');
+  return folds.map((s, i) => combinePartials(s.reduce, parts.map((p) => p[i])));
 }
 
 /** dst[start:end] = src[start:end], split over the threads when large (memory-bound). */

@@ -48,5 +48,5 @@ export type FaultMode = 'throw' | 'exit' | 'oom';
  * `fault` is set only by tests.
  */
 export type Task = (KernelTask | GemmTask | CopyTask) & { epoch?: number; fault?: FaultMode };
-/** A whole-array reduction returns its partial; other tasks return nothing. */
-export type TaskResult = [number, number] | undefined;
+/** A whole-array reduction returns its partial, a fused kernel one per whole-array sink; other tasks nothing. */
+export type TaskResult = [number, number] | [number, number][] | undefined;

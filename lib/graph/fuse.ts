@@ -1,0 +1,238 @@
+// Fusing a batch on one rank: neighbouring kernel steps that iterate over the same shape become
+// one loop (kernels/fused.ts) that computes each element once and feeds every step's output.
+// A stencil's `sum(abs(work - center))` and `center[...] = work` then read the grid once, and
+// N-body's forces, distances and three net-force sums one pass instead of five.
+//
+// Steps join a group only where one loop gives the same results as the steps in turn: a step may
+// read what an earlier step of the group wrote only at the element it is at (then it takes the
+// value without reading memory), and may write only where the group reads at that same element.
+// A snapshot copy (materialise.ts protectReaders) can move before the group, and the group's
+// earlier reads of the copied block then read the copy: nothing in between writes either.
+import { buildFused, FUSABLE_REDUCTIONS, type Sink } from '../kernels/fused.js';
+import type { Instr, Operand, ReduceOp } from '../kernels/program.js';
+import type { Layout } from '../kernels/view.js';
+import type { Block } from '../smp/store.js';
+import type { Step } from './batch.js';
+
+type KernelStep = Extract<Step, { kind: 'kernel' }>;
+type CopyStep = Extract<Step, { kind: 'copy' }>;
+
+/** Bounds on one fused loop: beyond these V8's register allocation and compile time suffer. */
+const MAX_INSTRS = 160;
+const MAX_OPERANDS = 40;
+
+const layoutKey = (l: Layout): string => `${l.offset}:${l.strides.join(',')}`;
+
+/** The shape a kernel step iterates over, when it can join a fused loop (null: it cannot). */
+function frameOf(s: Step): readonly number[] | null {
+  if (s.kind !== 'kernel' || !s.request) return null;
+  const r = s.request;
+  const shape = r.shape;
+  // Random numbers seek their stream by position: kept in kernels of their own.
+  if (shape.length === 0 || shape.includes(0) || r.program.instrs.some((i) => i.k === 'random')) return null;
+  if (r.kind === 'map') return shape;
+  const dt = r.program.instrs[r.program.result].dtype;
+  if ((dt !== 'float64' && dt !== 'float32') || !FUSABLE_REDUCTIONS.includes(r.reduce!)) return null;
+  if (r.kind === 'reduceAll') return shape;
+  return shape.length >= 2 && r.axis === shape.length - 1 ? shape : null;
+}
+
+const sameFrame = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+class Group {
+  readonly steps: KernelStep[] = [];
+  /** Steps that run before the fused loop: allocations and hoisted snapshot copies. */
+  readonly before: Step[] = [];
+  readonly instrs: Instr[] = [];
+  readonly consts: number[] = [];
+  readonly operands: Operand[] = [];
+  readonly blocks: (Block | null)[] = [];
+  readonly sinks: Sink[] = [];
+  readonly outs: Block[] = [];
+  readonly folds: { block: Block; reduce: ReduceOp; count: number }[] = [];
+  /** Blocks map sinks write: the layout written, and the instruction holding a float64 value. */
+  readonly written = new Map<Block, { key: string; value: number | null }>();
+  /** Outputs of reductions: nothing in the group may touch them. */
+  readonly folded = new Set<Block>();
+  /** Layouts the group reads of each block. */
+  readonly reads = new Map<Block, Set<string>>();
+  readonly #cse = new Map<string, number>();
+  #operandIndex = new Map<string, number>();
+
+  constructor(readonly frame: readonly number[]) {}
+
+  /** Whether `s` (of this frame) can run inside the loop, after what the group holds. */
+  admits(s: KernelStep): boolean {
+    const r = s.request!;
+    if (this.instrs.length + r.program.instrs.length > MAX_INSTRS || this.operands.length + r.operands.length > MAX_OPERANDS) return false;
+    for (let i = 0; i < r.operands.length; i++) {
+      const b = s.blocks[i];
+      if (!b) continue;
+      if (this.folded.has(b)) return false;
+      const w = this.written.get(b);
+      if (w && (w.value === null || w.key !== layoutKey(r.operands[i].layout) || r.operands[i].dtype !== 'float64')) return false;
+    }
+    if (this.folded.has(s.out) || this.written.has(s.out)) return false;
+    const read = this.reads.get(s.out);
+    if (r.kind !== 'map') return read === undefined;
+    return read === undefined || [...read].every((k) => k === layoutKey(r.out!.layout));
+  }
+
+  add(s: KernelStep): void {
+    const r = s.request!;
+    const p = r.program;
+    const at: number[] = [];
+    p.instrs.forEach((ins, n) => {
+      let made: Instr;
+      switch (ins.k) {
+        case 'const':
+          made = { ...ins, index: this.consts.push(p.consts[ins.index]) - 1 };
+          break;
+        case 'load': {
+          const b = s.blocks[ins.operand]!;
+          const w = this.written.get(b);
+          if (w) {
+            at[n] = w.value!; // admits() checked: the same element, a float64 value
+            return;
+          }
+          made = { ...ins, operand: this.operand(r.operands[ins.operand], b) };
+          break;
+        }
+        case 'index':
+          made = { ...ins, operand: this.operand(r.operands[ins.operand], null) };
+          break;
+        case 'op':
+          made = { ...ins, args: ins.args.map((a) => at[a]) };
+          break;
+        default:
+          throw new Error(`fuse: unexpected instruction ${ins.k}`);
+      }
+      at[n] = this.intern(made);
+    });
+    const value = at[p.result];
+    this.steps.push(s);
+    if (r.kind === 'map') {
+      const dt = p.instrs[p.result].dtype;
+      this.sinks.push({ kind: 'map', value, dtype: r.out!.dtype, layout: r.out!.layout });
+      this.outs.push(s.out);
+      this.written.set(s.out, { key: layoutKey(r.out!.layout), value: dt === 'float64' && r.out!.dtype === 'float64' ? value : null });
+    } else {
+      this.folded.add(s.out);
+      if (r.kind === 'reduceAxis') {
+        this.sinks.push({ kind: 'reduceAxis', value, reduce: r.reduce!, dtype: r.out!.dtype, layout: r.out!.layout });
+        this.outs.push(s.out);
+      } else {
+        this.sinks.push({ kind: 'reduceAll', value, reduce: r.reduce! });
+        this.folds.push({ block: s.out, reduce: r.reduce!, count: s.count ?? this.frame.reduce((x, y) => x * y, 1) });
+      }
+    }
+  }
+
+  /** Whether `c` can run before the group, its source then read from the copy. */
+  hoists(c: CopyStep): boolean {
+    return !this.written.has(c.src) && !this.folded.has(c.src) && !this.touches(c.dst);
+  }
+
+  hoist(c: CopyStep): void {
+    this.before.push(c);
+    const keys = this.reads.get(c.src);
+    if (!keys) return;
+    this.reads.delete(c.src);
+    this.reads.set(c.dst, keys);
+    this.blocks.forEach((b, i) => {
+      if (b === c.src) this.blocks[i] = c.dst;
+    });
+    this.#operandIndex = new Map(this.operands.map((o, i) => [this.operandKey(o, this.blocks[i]), i]));
+  }
+
+  touches(b: Block): boolean {
+    return this.reads.has(b) || this.written.has(b) || this.folded.has(b);
+  }
+
+  /** The steps this group runs as: one fused step, or its single step as it was. */
+  emit(): Step[] {
+    if (this.steps.length < 2) return [...this.before, ...this.steps];
+    const kernel = buildFused({
+      program: { instrs: this.instrs, consts: this.consts, result: this.sinks[this.sinks.length - 1].value },
+      operands: this.operands,
+      frame: this.frame,
+      sinks: this.sinks,
+    });
+    const op = [...new Set(this.steps.map((s) => s.op))].join('+');
+    return [...this.before, { kind: 'fused', op, kernel, outs: this.outs, folds: this.folds, blocks: this.blocks }];
+  }
+
+  private operandKey(o: Operand, b: Block | null): string {
+    return `${b ? b.id : 'i'}|${o.kind}|${o.dtype}|${layoutKey(o.layout)}`;
+  }
+
+  private operand(o: Operand, b: Block | null): number {
+    const key = this.operandKey(o, b);
+    let i = this.#operandIndex.get(key);
+    if (i === undefined) {
+      i = this.operands.push(o) - 1;
+      this.blocks.push(b);
+      this.#operandIndex.set(key, i);
+      if (b) {
+        let keys = this.reads.get(b);
+        if (!keys) this.reads.set(b, (keys = new Set()));
+        keys.add(layoutKey(o.layout));
+      }
+    }
+    return i;
+  }
+
+  /** The instruction's index, shared with an identical one already in the loop. */
+  private intern(ins: Instr): number {
+    const key =
+      ins.k === 'const'
+        ? `C${Object.is(this.consts[ins.index], -0) ? '-0' : this.consts[ins.index]}${ins.dtype}`
+        : ins.k === 'op'
+          ? `O${ins.op}(${ins.args.join(',')})${ins.dtype}${ins.ct}${ins.scalarExp ?? ''}`
+          : `${ins.k}${ins.operand}${ins.dtype}`;
+    const known = this.#cse.get(key);
+    if (known !== undefined) {
+      if (ins.k === 'const') this.consts.pop();
+      return known;
+    }
+    const i = this.instrs.push(ins) - 1;
+    this.#cse.set(key, i);
+    return i;
+  }
+}
+
+/** The batch with runs of fusable kernel steps over one shape replaced by fused steps. */
+export function fuseBatch(steps: Step[]): Step[] {
+  const out: Step[] = [];
+  let g: Group | null = null;
+  const close = (): void => {
+    if (g) out.push(...g.emit());
+    g = null;
+  };
+  for (const s of steps) {
+    const frame = frameOf(s);
+    if (frame && s.kind === 'kernel') {
+      if (g && sameFrame(g.frame, frame) && g.admits(s)) {
+        g.add(s);
+        continue;
+      }
+      close();
+      g = new Group(frame);
+      g.add(s);
+      continue;
+    }
+    // On one rank an allocation does nothing when it runs: it may wait before the loop.
+    if (g && s.kind === 'alloc') {
+      g.before.push(s);
+      continue;
+    }
+    if (g && s.kind === 'copy' && g.hoists(s)) {
+      g.hoist(s);
+      continue;
+    }
+    close();
+    out.push(s);
+  }
+  close();
+  return out;
+}
