@@ -71,13 +71,18 @@ export async function letFinalizersRun(): Promise<void> {
   liveAfterCollect = liveBytes;
 }
 let collect: (() => void) | null = null;
+// A full collection takes 3-5 ms of the main thread here even with a small heap (most of it in
+// V8's ephemeron marking), while the pool waits: N-body at 1000 bodies drops 16 MiB a step, and
+// collecting every 16 MiB took a quarter of its run. 32 MiB halves that and keeps a 1000^2
+// stencil's memory within six arrays of its steady state (test/api/memory.test.ts).
+const COLLECT_EVERY = 32 * 2 ** 20;
 
 /**
  * V8 does not count SharedArrayBuffers towards its heap, so a loop that drops large arrays can
  * grow the process by gigabytes before a collection runs the finalizers that recycle them.
  * The store asks for a collection itself each time it has handed out half the bytes that were
- * live after the last one (at least 16 MiB), so the blocks of dropped arrays come back through
- * the free list within a few arrays' worth of allocation.
+ * live after the last one (at least COLLECT_EVERY), so the blocks of dropped arrays come back
+ * through the free list within a few arrays' worth of allocation.
  */
 export function setCollector(fn: (() => void) | null): void {
   collect = fn;
@@ -130,7 +135,7 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
   }
   if (collect) {
     sinceCollect += bytes;
-    if (sinceCollect > Math.max(16 * 2 ** 20, liveAfterCollect / 2)) {
+    if (sinceCollect > Math.max(COLLECT_EVERY, liveAfterCollect / 2)) {
       sinceCollect = 0;
       collect();
       finalizersDue = true;
