@@ -14,6 +14,13 @@ let steps: Step[] = [];
 let chain: Promise<void> = Promise.resolve();
 const failed = new WeakMap<Block, Error>();
 
+let batches = 0;
+
+/** Which batch steps recorded now belong to (it changes at each flush). */
+export function batchNumber(): number {
+  return batches;
+}
+
 export function record(step: Step): void {
   steps.push(step);
 }
@@ -33,6 +40,7 @@ export function failureOf(b: Block): Error | undefined {
 export function flushWith(run: StepRunner, announce?: (steps: Step[]) => void, transform?: (steps: Step[]) => Step[]): Promise<void> {
   const mine = transform ? transform(steps) : steps;
   steps = [];
+  batches++;
   const p = chain.then(() => {
     announce?.(mine);
     return runAll(mine, run);

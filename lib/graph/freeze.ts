@@ -5,6 +5,7 @@ import type { DType } from '../kernels/dtypes.js';
 import type { Instr, Operand, Program } from '../kernels/program.js';
 import { broadcastStrides, cStrides, sameShape } from '../kernels/shape.js';
 import type { Block } from '../smp/store.js';
+import { batchNumber } from './batch.js';
 import { type Expr, type Ew, type Leaf, resolve } from './node.js';
 
 export interface Frozen {
@@ -46,7 +47,9 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, re
     // instead of recomputing. Cheap chains (a stencil's additions) are recomputed.
     if (e.kind === 'ew' && !sameShape(e.shape, shape)) e = realise(e);
     // The whole reused subexpression is materialised as one kernel: below it everything inlines.
-    else if (reuse && e.kind === 'ew' && e.frozen && e.costly && e.weight >= 3 && e !== root) e = realise(e, false);
+    // Not when the step that inlined it will share this step's loop (fuse.ts): the loop then
+    // computes it once for both, and nothing is written to memory.
+    else if (reuse && e.kind === 'ew' && e.frozen && e.costly && e.weight >= 3 && e !== root && !sharesLoop(e, shape)) e = realise(e, false);
     let r: number;
     if (e.kind === 'const') {
       r = constant(e.value, e.dtype);
@@ -84,8 +87,30 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, re
     return r;
   };
   const result = visit(root);
-  for (const n of memo.keys()) if (n.kind === 'ew' && !n.realised) n.frozen = true;
+  const frozenIn = { batch: batchNumber(), shape: [...shape] };
+  for (const n of memo.keys()) {
+    if (n.kind === 'ew' && !n.realised) {
+      n.frozen = true;
+      n.frozenIn = frozenIn;
+    }
+  }
   return { program: { instrs, result, consts }, operands, blocks };
+}
+
+let fusing = true;
+
+/** Whether batches are fused (one rank: fuse.ts); set at init. */
+export function setFusing(on: boolean): void {
+  fusing = on;
+}
+
+/**
+ * Whether `e` was inlined by a step of the batch being recorded that iterates over `shape` too:
+ * the two steps are then expected to run as one fused loop. (When something between them keeps
+ * them apart, `e` is computed twice: the cost of a wrong guess.)
+ */
+function sharesLoop(e: Ew, shape: readonly number[]): boolean {
+  return fusing && e.frozenIn !== undefined && e.frozenIn.batch === batchNumber() && sameShape(e.frozenIn.shape, shape);
 }
 
 /** Whether the frozen expression reads `block` through any view other than `target`'s. */

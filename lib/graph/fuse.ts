@@ -8,6 +8,7 @@
 // value without reading memory), and may write only where the group reads at that same element.
 // A snapshot copy (materialise.ts protectReaders) can move before the group, and the group's
 // earlier reads of the copied block then read the copy: nothing in between writes either.
+import { aliases } from '../kernels/codegen.js';
 import { buildFused, FUSABLE_REDUCTIONS, type Sink } from '../kernels/fused.js';
 import type { Instr, Operand, ReduceOp } from '../kernels/program.js';
 import type { Layout } from '../kernels/view.js';
@@ -157,6 +158,7 @@ class Group {
       operands: this.operands,
       frame: this.frame,
       sinks: this.sinks,
+      alias: aliases([...this.outs, ...this.blocks]),
     });
     const op = [...new Set(this.steps.map((s) => s.op))].join('+');
     return [...this.before, { kind: 'fused', op, kernel, outs: this.outs, folds: this.folds, blocks: this.blocks }];

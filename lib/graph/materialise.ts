@@ -1,13 +1,13 @@
 // Turning lazy expressions into memory: materialising a node, writing an expression into a view
 // (with NumPy's copy semantics when the source overlaps the destination), and recording
 // reductions, which fuse with the element-wise chain that feeds them.
-import { buildKernel, type KernelRequest } from '../kernels/codegen.js';
+import { aliases, buildKernel, type KernelRequest } from '../kernels/codegen.js';
 import { type DType, ITEMSIZE, type TypedArray } from '../kernels/dtypes.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { cStrides, shapeSize } from '../kernels/shape.js';
 import { allocate, type Block } from '../smp/store.js';
 import { record } from './batch.js';
-import { type Frozen, freeze, readsOtherwise } from './freeze.js';
+import { type Frozen, freeze, readsOtherwise, setFusing } from './freeze.js';
 import { type ArrayNode, type Expr, type Ew, type Leaf, pendingReaders, registerReader, resolve } from './node.js';
 
 let defaultRowBlock = 0;
@@ -16,6 +16,7 @@ let ranks = 1;
 /** The number of ranks blocks are distributed over (set at init). */
 export function setRanks(p: number): void {
   ranks = p;
+  setFusing(p === 1);
 }
 
 /** The most bytes of a block any one rank owns: what counts against its memory limit. */
@@ -76,7 +77,7 @@ function checkLive(f: Frozen): void {
 
 function recordMap(op: string, f: Frozen, out: Leaf): void {
   checkLive(f);
-  const request: KernelRequest = { kind: 'map', program: f.program, operands: f.operands, shape: out.shape, out: { dtype: out.dtype, layout: out } };
+  const request: KernelRequest = { kind: 'map', program: f.program, operands: f.operands, shape: out.shape, out: { dtype: out.dtype, layout: out }, alias: aliases([out.block, ...f.blocks]) };
   record({ kind: 'kernel', op, kernel: buildKernel(request), out: out.block, blocks: f.blocks, request });
 }
 
@@ -144,7 +145,7 @@ export function recordReduce(red: ReduceOp, x: ArrayNode, axis: number | undefin
     const out = freshLeaf(dtype, axis === undefined || shape.length === 0 ? [] : []);
     const f = freeze(x, shape, realise);
     checkLive(f);
-    const request: KernelRequest = { kind: 'reduceAll', program: f.program, operands: f.operands, shape, reduce: red };
+    const request: KernelRequest = { kind: 'reduceAll', program: f.program, operands: f.operands, shape, reduce: red, alias: aliases(f.blocks) };
     record({ kind: 'kernel', op: red, kernel: buildKernel(request), out: out.block, blocks: f.blocks, count: shapeSize(shape), request });
     return out;
   }
@@ -152,7 +153,7 @@ export function recordReduce(red: ReduceOp, x: ArrayNode, axis: number | undefin
   const out = freshLeaf(dtype, outShape);
   const f = freeze(x, shape, realise);
   checkLive(f);
-  const request: KernelRequest = { kind: 'reduceAxis', program: f.program, operands: f.operands, shape, axis, reduce: red, out: { dtype, layout: out } };
+  const request: KernelRequest = { kind: 'reduceAxis', program: f.program, operands: f.operands, shape, axis, reduce: red, out: { dtype, layout: out }, alias: aliases([out.block, ...f.blocks]) };
   record({ kind: 'kernel', op: red, kernel: buildKernel(request), out: out.block, blocks: f.blocks, request });
   return out;
 }

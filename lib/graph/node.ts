@@ -44,6 +44,8 @@ export interface Ew {
   disposed?: boolean;
   /** Already inlined into a recorded step: a second step that needs it reads it from memory. */
   frozen?: boolean;
+  /** The batch and iteration shape of the last step that inlined it (see freeze.ts). */
+  frozenIn?: { batch: number; shape: readonly number[] };
   /** Holds a costly op (division, a transcendental): recomputing it costs more than reading it. */
   costly?: boolean;
 }

@@ -139,7 +139,8 @@ export function makeEw(op: Ew['op'], args: Expr[], dtype: DType, ct: DType, shap
     dtype,
     ct,
     shape,
-    weight: 1 + resolved.reduce((s, a) => s + weightOf(a), 0),
+    // An argument given twice (d * d) is computed once in the kernel: it counts once.
+    weight: 1 + [...new Set(resolved)].reduce((s, a) => s + weightOf(a), 0),
     realised: null,
     costly: COSTLY.has(op) || resolved.some((a) => a.kind === 'ew' && !a.realised && a.costly === true),
     ...extra,

@@ -3,7 +3,7 @@
 // folded along the last axis into an output per row (reduceAxis), or folded over the whole
 // frame into a partial (reduceAll). A stencil's update and its change, or N-body's forces,
 // distances and three net-force sums, then cost one pass over memory instead of one per step.
-import { body, finalValue, identity, programCost, rngLocals, storeCast, update } from './codegen.js';
+import { aliasKey, body, finalValue, identity, programCost, rngLocals, sourceFor, storeCast, update, useAliases } from './codegen.js';
 import type { DType } from './dtypes.js';
 import type { Operand, Program, ReduceOp } from './program.js';
 import { programSignature } from './program.js';
@@ -26,6 +26,8 @@ export interface FusedRequest {
   operands: Operand[];
   frame: readonly number[];
   sinks: Sink[];
+  /** Per pointer (outputs, then operands): the first pointer on the same array (codegen aliases()). */
+  alias?: number[];
 }
 
 export interface FusedKernel {
@@ -56,12 +58,12 @@ export function buildFused(req: FusedRequest): FusedKernel {
   const last = (l: Layout): number => l.strides[nd - 1];
   const cls = layouts.map((l) => (last(l) === 0 ? '0' : last(l) === 1 ? '1' : 'v'));
   const sinkText = sinks.map((s) => (s.kind === 'reduceAll' ? `A${s.reduce}${s.value}` : s.kind === 'map' ? `M${s.dtype}${s.value}` : `X${s.reduce}${s.dtype}${s.value}`));
-  const key = `fused|${nd}|${cls.join('')}|${sinkText.join(',')}|${programSignature(program, operands)}`;
+  const key = `fused|${nd}|${cls.join('')}|${sinkText.join(',')}|${programSignature(program, operands)}${aliasKey(req.alias)}`;
   let inner = 1;
   for (let d = 1; d < nd; d++) inner *= frame[d];
   return {
     key,
-    source: emitFused(req, outSinks.length, np, cls, key),
+    source: sourceFor(key, () => useAliases(emitFused(req, outSinks.length, np, cls, key), req.alias)),
     meta,
     consts: program.consts,
     split: frame[0],
