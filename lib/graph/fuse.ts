@@ -161,6 +161,7 @@ class Group {
       alias: aliases([...this.outs, ...this.blocks]),
     });
     const op = [...new Set(this.steps.map((s) => s.op))].join('+');
+    fusedLoops++;
     return [...this.before, { kind: 'fused', op, kernel, outs: this.outs, folds: this.folds, blocks: this.blocks }];
   }
 
@@ -201,6 +202,13 @@ class Group {
     this.#cse.set(key, i);
     return i;
   }
+}
+
+let fusedLoops = 0;
+
+/** How many fused loops batches have had so far (tests check that fusion happens). */
+export function fusedLoopCount(): number {
+  return fusedLoops;
 }
 
 /** The batch with runs of fusable kernel steps over one shape replaced by fused steps. */

@@ -1,0 +1,157 @@
+// Steps fused across a batch (graph/fuse.ts, one rank): the patterns the paper's applications
+// make, and the hazards that must keep steps apart, each against NumPy on the same inputs. On one
+// rank the tests also check whether the fused loop was used (serially: the count is global); at
+// several ranks (where batches are not fused) the same programs must give the same results.
+import test, { type ExecutionContext } from 'ava';
+import * as dn from '../../lib/index.js';
+import { fusedLoopCount } from '../../lib/graph/fuse.js';
+import { lcg } from '../helpers/cases.js';
+import { type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+
+test.after.always(async () => {
+  await dn.shutdown();
+});
+
+function randomArray(shape: number[], seed: number, dtype: dn.DType = 'float64', scale = 10): dn.NdArray {
+  const r = lcg(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = Array.from({ length: n }, () => (r() - 0.5) * scale);
+  return dn.array(v, { dtype }).reshape(shape);
+}
+
+/** Runs `program` (which records without awaiting, so its steps share one batch), checks fusion. */
+async function fused(t: ExecutionContext, expectLoops: boolean, program: () => void): Promise<void> {
+  await dn.flush();
+  const before = fusedLoopCount();
+  program();
+  await dn.flush();
+  if (dn.size === 1) t.is(fusedLoopCount() > before, expectLoops, expectLoops ? 'the steps ran as one fused loop' : 'the steps were kept apart');
+}
+
+/** NumPy runs `code` (statements over the inputs), then evaluates each named expression. */
+async function numpyAfter(inputs: Record<string, dn.NdArray>, code: string, names: string[]): Promise<Record<string, NpResult>> {
+  const cases: Record<string, string> = { setup: `exec(${JSON.stringify(code)}, globals()) or 0` };
+  for (const n of names) cases[n] = n;
+  return numpy(inputs, cases);
+}
+
+test.serial('a stencil sweep: its change and its update share one loop over the snapshot, equal to NumPy', async (t) => {
+  const grid0 = randomArray([34, 41], 1);
+  const expected = await numpyAfter({ g: grid0 }, `
+deltas = []
+for _ in range(3):
+    work = (g[1:-1, 1:-1] + g[0:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, 0:-2] + g[1:-1, 2:]) * 0.2
+    deltas.append(np.abs(work - g[1:-1, 1:-1]).sum())
+    g[1:-1, 1:-1] = work
+deltas = np.array(deltas)
+`, ['g', 'deltas']);
+  const grid = grid0.copy();
+  const center = grid.slice('1:-1, 1:-1');
+  const deltas: number[] = [];
+  for (let it = 0; it < 3; it++) {
+    let d: dn.NdArray | undefined;
+    await fused(t, true, () => {
+      const work = center.add(grid.slice('0:-2, 1:-1')).add(grid.slice('2:, 1:-1')).add(grid.slice('1:-1, 0:-2')).add(grid.slice('1:-1, 2:')).mul(0.2);
+      d = dn.abs(work.sub(center)).sum();
+      center.assign(work);
+    });
+    deltas.push((await d!.item()) as number);
+  }
+  await assertMatches(t, grid, expected.g, 'grid after 3 sweeps');
+  await assertMatches(t, dn.array(deltas), expected.deltas, 'change of each sweep', { rtol: 1e-12 });
+});
+
+test.serial('N-body-like sums along the last axis and whole-array folds over one costly expression, equal to NumPy', async (t) => {
+  const a = randomArray([23, 37], 2);
+  const b = randomArray([23, 37], 3);
+  const c = randomArray([1, 37], 4);
+  let s1: dn.NdArray | undefined, s2: dn.NdArray | undefined, mx: dn.NdArray | undefined, mn: dn.NdArray | undefined, m: dn.NdArray | undefined;
+  await fused(t, true, () => {
+    const F = dn.sqrt(a.mul(a).add(c.mul(c)).add(1)).div(b.mul(b).add(0.5));
+    s1 = F.mul(a).div(c.add(7)).sum(1);
+    s2 = F.mul(b).sum(1);
+    mx = F.max(1);
+    mn = F.sub(a).min();
+    m = F.mean();
+  });
+  const e = await numpyAfter({ a, b, c }, `
+F = np.sqrt(a * a + c * c + 1) / (b * b + 0.5)
+s1 = (F * a / (c + 7)).sum(1); s2 = (F * b).sum(1); mx = F.max(1); mn = (F - a).min(); m = F.mean()
+`, ['s1', 's2', 'mx', 'mn', 'm']);
+  await assertMatches(t, s1!, e.s1, 'sum(F*a/(c+7), 1)', { rtol: 1e-13 });
+  await assertMatches(t, s2!, e.s2, 'sum(F*b, 1)', { rtol: 1e-13 });
+  await assertMatches(t, mx!, e.mx, 'max(F, 1)');
+  await assertMatches(t, mn!, e.mn, 'min(F - a)');
+  await assertMatches(t, m!, e.m, 'mean(F)', { rtol: 1e-13 });
+});
+
+test.serial('NaN propagates through fused min, max and sums; float32 results are rounded as NumPy rounds them', async (t) => {
+  const a = dn.array([1, NaN, 3, -2, 5, 0.5, Infinity, -1, 2, 4, 6, NaN], { dtype: 'float64' }).reshape(3, 4);
+  const x = randomArray([3, 4], 5, 'float32');
+  let r: Record<string, dn.NdArray> = {};
+  await fused(t, true, () => {
+    const y = a.mul(2).add(x);
+    r = { mx: y.max(1), mn: y.min(1), s: y.sum(1), all: y.max(), p: y.prod(1) };
+  });
+  const e = await numpyAfter({ a, x }, `y = a * 2 + x\nmx = y.max(1); mn = y.min(1); s = y.sum(1); al = y.max(); p = y.prod(1)`, ['mx', 'mn', 's', 'al', 'p']);
+  await assertMatches(t, r.mx, e.mx, 'max(y, 1)');
+  await assertMatches(t, r.mn, e.mn, 'min(y, 1)');
+  await assertMatches(t, r.s, e.s, 'sum(y, 1)', { rtol: 1e-15 });
+  await assertMatches(t, r.all, e.al, 'max(y)');
+  await assertMatches(t, r.p, e.p, 'prod(y, 1)', { rtol: 1e-15 });
+  const x32 = randomArray([5, 6], 6, 'float32');
+  const out32 = dn.zeros([5, 6], { dtype: 'float32' });
+  let s32: dn.NdArray | undefined;
+  // Kept apart: the loop hands a later step only float64 values it stored (a float32 store rounds).
+  await fused(t, false, () => {
+    out32.assign(x32.mul(3).add(1));
+    s32 = out32.mul(2).sum(1);
+  });
+  const e32 = await numpyAfter({ x32 }, 'o = (x32 * 3 + 1).astype(np.float32)\ns = (o * 2).sum(1)', ['o', 's']);
+  await assertMatches(t, out32, e32.o, 'float32 store');
+  await assertMatches(t, s32!, e32.s, 'sum of the float32 store, read back from memory', { rtol: 1e-6 });
+});
+
+test.serial('a step reading what an earlier step wrote, at another element, waits for it', async (t) => {
+  const a = randomArray([12, 9], 7);
+  const b = dn.zeros([12, 9]);
+  let s: dn.NdArray | undefined;
+  await fused(t, false, () => {
+    b.slice(':-1, :').assign(a.slice(':-1, :').mul(2));
+    s = b.slice('1:, :').add(1).sum();
+  });
+  const e = await numpyAfter({ a }, 'b = np.zeros((12, 9)); b[:-1, :] = a[:-1, :] * 2\ns = (b[1:, :] + 1).sum()', ['b', 's']);
+  await assertMatches(t, b, e.b, 'b');
+  await assertMatches(t, s!, e.s, 'sum of b shifted by a row', { rtol: 1e-14 });
+});
+
+test.serial('a step writing where an earlier step read, at another element, waits for it', async (t) => {
+  const x0 = randomArray([10, 7], 8);
+  const x = x0.copy();
+  const y = randomArray([9, 7], 9);
+  let s: dn.NdArray | undefined;
+  await fused(t, false, () => {
+    // (A lazy x[1:] * 3 would be realised by the write first: that copy and the sum share a loop.)
+    s = x.slice('1:, :').sum(1);
+    x.slice(':-1, :').assign(y.add(1));
+  });
+  const e = await numpyAfter({ x: x0, y }, 's = x[1:, :].sum(1)\nx[:-1, :] = y + 1', ['s', 'x']);
+  await assertMatches(t, s!, e.s, 'sum read before the write', { rtol: 1e-14 });
+  await assertMatches(t, x, e.x, 'x after the write');
+});
+
+test.serial('a step reading what an earlier step wrote, at the same element, takes the value in the loop', async (t) => {
+  const a = randomArray([8, 11], 10);
+  const b = dn.zeros([8, 11]);
+  const c = dn.zeros([8, 11]);
+  let m: dn.NdArray | undefined;
+  await fused(t, true, () => {
+    b.assign(dn.exp(a.mul(0.1)));
+    c.assign(b.mul(b).sub(a));
+    m = c.add(b).mean(1);
+  });
+  const e = await numpyAfter({ a }, 'b = np.exp(a * 0.1); c = b * b - a; m = (c + b).mean(1)', ['b', 'c', 'm']);
+  await assertMatches(t, b, e.b, 'b = exp(a/10)', { ulps: 4 });
+  await assertMatches(t, c, e.c, 'c = b*b - a', { rtol: 1e-14 });
+  await assertMatches(t, m!, e.m, 'mean(c + b, 1)', { rtol: 1e-14 });
+});
