@@ -13,6 +13,7 @@ import type { RuntimeClass, SmpConfig } from './config.js';
 import type { FaultMode, Task, TaskResult, ViewMsg } from './task.js';
 import { copyRange } from './copy.js';
 import type { FusedKernel } from '../kernels/fused.js';
+import { PIECES_PER_THREAD, claimPieces, piecePartials, stopClaiming } from './pieces.js';
 
 const local = new KernelCache();
 
@@ -55,7 +56,7 @@ export function injectFault(f: { mode: FaultMode; match: string; times?: number 
 }
 
 function withFault(t: Task): Task {
-  if (!fault || fault.times <= 0 || t.type !== 'kernel' || !t.key.includes(fault.match)) return t;
+  if (!fault || fault.times <= 0 || (t.type !== 'kernel' && t.type !== 'pieces') || !t.key.includes(fault.match)) return t;
   fault.times--;
   return { ...t, fault: fault.mode };
 }
@@ -100,6 +101,50 @@ function workerFailure(reason: unknown): unknown {
   return Object.assign(new Error(`a pool thread died (${reason.message}); a new thread replaces it`, { cause: reason }), { code });
 }
 
+/** What a generated kernel needs besides its range. */
+interface KernelCall {
+  key: string;
+  source: string;
+  arrays: TypedArray[];
+  meta: number[];
+  consts: number[];
+}
+
+/**
+ * Run kernel `fn` over [from, to) on `threads` threads (this one and the pool's), in pieces they
+ * claim in turn (pieces.ts). Returns each piece's `width` partials, in piece order. Waits for
+ * every worker even after a failure, as spread does.
+ */
+async function sharePieces(
+  ex: Executor,
+  threads: number,
+  from: number,
+  to: number,
+  width: number,
+  fn: (start: number, end: number) => unknown,
+  call: KernelCall,
+): Promise<Float64Array | null> {
+  const n = Math.min(to - from, threads * PIECES_PER_THREAD);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const partials = width > 0 ? new Float64Array(new SharedArrayBuffer(16 * n * width)) : null;
+  const task: Task = { type: 'pieces', ...call, from, to, n, width, counter, partials };
+  const remote = Array.from({ length: threads - 1 }, () => ex.pool.run(withFault(task)));
+  let error: unknown;
+  let failed = false;
+  try {
+    claimPieces(counter, n, from, to, width, partials, fn);
+  } catch (e) {
+    stopClaiming(counter, n);
+    error = e;
+    failed = true;
+  }
+  const settled = await Promise.allSettled(remote);
+  if (failed) throw error;
+  const bad = settled.find((x) => x.status === 'rejected');
+  if (bad) throw workerFailure((bad as PromiseRejectedResult).reason);
+  return partials;
+}
+
 /** Run a kernel over all its rows; whole-array reductions return the combined partial. */
 export async function runKernel(
   ex: Executor,
@@ -114,15 +159,11 @@ export async function runKernel(
     const r = fn(arrays, k.meta, k.consts, from, to);
     return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r as Partial], k.integerResult) : undefined;
   }
-  const parts = await spread(
-    ex,
-    from,
-    to,
-    pieces,
-    (start, end) => fn(arrays, k.meta, k.consts, start, end),
-    (start, end) => ({ type: 'kernel', key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts, start, end }),
-  );
-  return k.kind === 'reduceAll' ? combinePartials(k.reduce!, parts as Partial[], k.integerResult) : undefined;
+  const width = k.kind === 'reduceAll' ? 1 : 0;
+  const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };
+  const parts = await sharePieces(ex, pieces, from, to, width, (start, end) => fn(arrays, k.meta, k.consts, start, end), call);
+  if (k.kind !== 'reduceAll') return undefined;
+  return combinePartials(k.reduce!, piecePartials(parts!, Math.min(to - from, pieces * PIECES_PER_THREAD), 1, 0), k.integerResult);
 }
 
 /**
@@ -133,14 +174,15 @@ export async function runFused(ex: Executor, k: FusedKernel, arrays: TypedArray[
   const pieces = piecesFor(ex, k.split, k.split * k.unitCost, 'reduction');
   const fn = local.get(k.key, k.source);
   const run = (start: number, end: number) => fn(arrays, k.meta, k.consts, start, end) as Partial[];
-  const parts: Partial[][] =
-    pieces <= 1
-      ? [run(0, k.split)]
-      : ((await spread(ex, 0, k.split, pieces, run, (start, end) => ({
-          type: 'kernel', key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts, start, end,
-        }))) as Partial[][]);
   const folds = k.sinks.filter((s) => s.kind === 'reduceAll');
-  return folds.map((s, i) => combinePartials(s.reduce, parts.map((p) => p[i])));
+  if (pieces <= 1) {
+    const r = run(0, k.split);
+    return folds.map((s, i) => combinePartials(s.reduce, [r[i]]));
+  }
+  const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };
+  const parts = await sharePieces(ex, pieces, 0, k.split, folds.length, run, call);
+  const n = Math.min(k.split, pieces * PIECES_PER_THREAD);
+  return folds.map((s, i) => combinePartials(s.reduce, piecePartials(parts!, n, folds.length, i)));
 }
 
 /** dst[start:end] = src[start:end], split over the threads when large (memory-bound). */

@@ -13,6 +13,25 @@ export interface KernelTask {
   end: number;
 }
 
+/**
+ * A generated kernel over [from, to) in `n` pieces that this worker claims from `counter` with
+ * the calling thread (pieces.ts); `width` partials per piece go to `partials`.
+ */
+export interface PiecesTask {
+  type: 'pieces';
+  key: string;
+  source: string;
+  arrays: TypedArray[];
+  meta: number[];
+  consts: number[];
+  from: number;
+  to: number;
+  n: number;
+  width: number;
+  counter: Int32Array;
+  partials: Float64Array | null;
+}
+
 /** Rows [start, end) of the JS matrix product (no BLAS, or integer dtypes). */
 export interface GemmTask {
   type: 'gemm';
@@ -47,6 +66,6 @@ export type FaultMode = 'throw' | 'exit' | 'oom';
  * Every task carries the store's drop epoch (see store.ts): a newer one makes the worker collect.
  * `fault` is set only by tests.
  */
-export type Task = (KernelTask | GemmTask | CopyTask) & { epoch?: number; fault?: FaultMode };
+export type Task = (KernelTask | PiecesTask | GemmTask | CopyTask) & { epoch?: number; fault?: FaultMode };
 /** A whole-array reduction returns its partial, a fused kernel one per whole-array sink; other tasks nothing. */
 export type TaskResult = [number, number] | [number, number][] | undefined;

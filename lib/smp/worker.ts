@@ -2,6 +2,7 @@
 import { KernelCache } from '../kernels/compile.js';
 import { gemmRows } from '../kernels/matmul.js';
 import { copyRange } from './copy.js';
+import { claimPieces } from './pieces.js';
 import { gcFunction } from './gc.js';
 import type { Task, TaskResult } from './task.js';
 
@@ -21,6 +22,11 @@ export default function run(task: Task): TaskResult {
   switch (task.type) {
     case 'kernel':
       return cache.get(task.key, task.source)(task.arrays, task.meta, task.consts, task.start, task.end);
+    case 'pieces': {
+      const fn = cache.get(task.key, task.source);
+      claimPieces(task.counter, task.n, task.from, task.to, task.width, task.partials, (a, z) => fn(task.arrays, task.meta, task.consts, a, z));
+      return undefined;
+    }
     case 'gemm':
       gemmRows(task.a, task.b, task.c, task.start, task.end);
       return undefined;
