@@ -4,19 +4,21 @@
 import type { Kernel } from '../kernels/codegen.js';
 import type { TypedArray } from '../kernels/dtypes.js';
 import { combinePartials, type Partial } from '../kernels/partials.js';
-import { type Executor, gemmUsesBlas, ranges, runCopy, runGemm, runKernel } from '../smp/exec.js';
+import { type Executor, gemmUsesBlas, ranges, runCopy, runFused, runGemm, runKernel } from '../smp/exec.js';
 import type { Block } from '../smp/store.js';
 import { executeStep } from './execute.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
 import { type Need, type Piece, allLocal, exchange, exchangeAsync, postBySource, transfer, waitFor } from './exchange.js';
 import type { Comm } from './mpi.js';
-import { type Range, ownedCols, ownedElements, ownedRows, ownedTiles, pointers, splitByColumns, subKernel, touched, viewInterval } from './partition.js';
+import { type Iteration, type Range, ownedCols, ownedElements, ownedOuter, ownedRows, ownedTiles, pointers, splitByColumns, subKernel, touched, viewInterval } from './partition.js';
 import type { BlockView, Step } from './steps.js';
 
-/** The rows of every input a kernel reads for the outer index ranges `parts`. */
-function kernelNeeds(k: Kernel, blocks: (Block | null)[], parts: Range[]): Need[] {
+/**
+ * The rows of every input a kernel reads for the outer index ranges `parts`; `base`: how many
+ * output pointers come before the inputs'.
+ */
+function kernelNeeds(k: Iteration, blocks: (Block | null)[], parts: Range[], base = k.kind === 'reduceAll' ? 0 : 1): Need[] {
   const { dims, ptrs, axisLen } = pointers(k);
-  const base = k.kind === 'reduceAll' ? 0 : 1;
   const needs: Need[] = [];
   for (const part of parts) {
     if (part[1] <= part[0]) continue;
@@ -76,25 +78,36 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
     return;
   }
   const owned = tiles.map((ts) => (ts ?? []).map((t) => t.outer));
-  // The halo completes on a libuv thread (MPI_Waitall there) while this thread computes: that
-  // thread is what progresses a rendezvous-sized message in time (measured: a 4000^2 sweep at
-  // 2 ranks took 100 ms this way, 120-140 ms posting first and waiting after the interior).
-  const pending = exchangeAsync(comm, (q) => kernelNeeds(k, s.blocks, owned[q]));
+  await runOwned(comm, owned, (parts) => kernelNeeds(k, s.blocks, parts), (a, z) => runKernel(ex, k, arrays, a, z));
+}
+
+/**
+ * Run `run` over the outer ranges this rank owns (`owned[q]`: rank q's) once the rows they read
+ * that other ranks own have arrived; returns each run's result. The halo completes on a libuv
+ * thread (MPI_Waitall there) while this thread computes the rows that need none of it: that
+ * thread is what progresses a rendezvous-sized message in time (measured: a 4000^2 sweep at 2
+ * ranks took 100 ms this way, 120-140 ms posting first and waiting after the interior).
+ */
+async function runOwned<R>(comm: Comm, owned: Range[][], needs: (parts: Range[]) => Need[], run: (a: number, z: number) => Promise<R>): Promise<R[]> {
+  const me = comm.rank;
+  const p = comm.size;
+  const results: R[] = [];
+  const pending = exchangeAsync(comm, (q) => needs(owned[q]));
   if (!pending || owned[me].length > MAX_SPLIT_RANGES) {
     // Nothing to wait for; or many small row blocks, where nearly every row is an edge row.
     await waitFor(pending);
-    for (const [a, z] of owned[me]) if (z > a) await runKernel(ex, k, arrays, a, z);
-    return;
+    for (const [a, z] of owned[me]) if (z > a) results.push(await run(a, z));
+    return results;
   }
   // While the rows from other ranks travel, compute the rows that need none of them (a
   // stencil's interior), then the rest (its edge rows) once they have arrived.
-  const local = (r: Range) => allLocal(kernelNeeds(k, s.blocks, [r]), me, p);
+  const local = (r: Range) => allLocal(needs([r]), me, p);
   const after: Range[] = [];
   let failure: unknown = null;
   try {
     for (const [a, z] of owned[me]) {
       const [ia, iz] = interior([a, z], local);
-      if (iz > ia) await runKernel(ex, k, arrays, ia, iz);
+      if (iz > ia) results.push(await run(ia, iz));
       if (ia > a) after.push([a, ia]);
       if (z > iz) after.push([Math.max(ia, iz), z]);
     }
@@ -103,7 +116,59 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
   }
   await waitFor(pending); // even after a failure: the receives write into these blocks
   if (failure) throw failure;
-  for (const [a, z] of after) await runKernel(ex, k, arrays, a, z);
+  for (const [a, z] of after) results.push(await run(a, z));
+  return results;
+}
+
+/**
+ * A fused step (several steps in one loop, graph/fuse.ts) on one rank of several: the ranks
+ * split the loop by the rows of its outputs, which must all be dealt alike (else every rank
+ * runs all of it), or evenly when it only folds; the folds' partials combine in rank order.
+ */
+async function fusedStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'fused' }>): Promise<void> {
+  const k = s.kernel;
+  const p = comm.size;
+  const base = s.outs.length;
+  const arrays = [...s.outs.map((b) => b.data), ...s.blocks.filter((b): b is Block => b !== null).map((b) => b.data)];
+  const needs = (parts: Range[]): Need[] => kernelNeeds(k, s.blocks, parts, base);
+  let owned: Range[][] | null;
+  if (base === 0) {
+    owned = ranges(k.split, p).map((r) => [r]);
+    while (owned.length < p) owned.push([]);
+  } else {
+    const outer = Array.from({ length: p }, (_, q) => ownedOuter(k, s.outs[0], q, p));
+    const same = (q: number, j: number): boolean => JSON.stringify(ownedOuter(k, s.outs[j], q, p, j)) === JSON.stringify(outer[q]);
+    owned = outer.some((r, q) => r === null || s.outs.some((_, j) => j > 0 && !same(q, j))) ? null : (outer as Range[][]);
+  }
+  const folds = s.folds;
+  const identity: Partial[] = folds.map((f) => combinePartials(f.reduce, []));
+  let mine: Partial[];
+  if (owned === null) {
+    // The outputs do not split alike by rows: every rank computes all of them from all it reads.
+    exchange(comm, () => needs([[0, k.split]]));
+    mine = await runFused(ex, k, arrays);
+  } else {
+    const parts = await runOwned(comm, owned, needs, (a, z) => runFused(ex, k, arrays, a, z));
+    mine = folds.map((f, i) => (parts.length ? combinePartials(f.reduce, parts.map((r) => r[i])) : identity[i]));
+    if (folds.length > 0) {
+      // Every rank's partials, in rank order (one non-zero slot per entry: the sum is exact).
+      const W = folds.length;
+      const send = new Float64Array(2 * p * W);
+      mine.forEach(([v, i], f) => {
+        send[2 * (comm.rank * W + f)] = v;
+        send[2 * (comm.rank * W + f) + 1] = i;
+      });
+      const all = new Float64Array(2 * p * W);
+      comm.Allreduce(send, all, 'sum');
+      const active = owned.map((rs) => rs.some(([a, z]) => z > a));
+      mine = folds.map((f, i) => {
+        const ps: Partial[] = [];
+        for (let q = 0; q < p; q++) if (active[q]) ps.push([all[2 * (q * W + i)], all[2 * (q * W + i) + 1]]);
+        return combinePartials(f.reduce, ps.length ? ps : [identity[i]]);
+      });
+    }
+  }
+  folds.forEach((f, i) => (f.block.data[0] = f.reduce === 'mean' ? mine[i][0] / f.count : mine[i][0]));
 }
 
 const MAX_SPLIT_RANGES = 16;
@@ -275,6 +340,8 @@ export async function executeDistributed(ex: Executor, comm: Comm, s: Step): Pro
   switch (s.kind) {
     case 'kernel':
       return kernelStep(ex, comm, s);
+    case 'fused':
+      return fusedStep(ex, comm, s);
     case 'gemm':
       return gemmStep(ex, comm, s);
     case 'gather':

@@ -14,6 +14,9 @@ import type { Block } from '../smp/store.js';
 
 export type Range = [number, number];
 
+/** What ownership needs of a kernel (plain or fused): its kind and how to read its meta. */
+export type Iteration = Pick<Kernel, 'meta' | 'nd' | 'np'> & { kind: string };
+
 export function rowsOf(b: Block): number {
   // An empty block has no rows: no rank owns anything of it (a 0x5 product computes nothing).
   return Math.ceil(b.length / Math.max(1, b.rowLen));
@@ -107,7 +110,7 @@ interface Pointer {
 }
 
 /** Read a kernel's meta: collapsed dims and each pointer's offset and strides. */
-export function pointers(k: Kernel): { dims: number[]; ptrs: Pointer[]; axisLen: number } {
+export function pointers(k: Iteration): { dims: number[]; ptrs: Pointer[]; axisLen: number } {
   const m = k.meta;
   const dims = m.slice(0, k.nd);
   const ptrs: Pointer[] = [];
@@ -144,11 +147,12 @@ export function touched(p: Pointer, dims: number[], start: number, end: number, 
 
 /**
  * The outer indices whose output rank r owns, as ranges, or null when the output does not split
- * by rows (then every rank computes all of it).
+ * by rows (then every rank computes all of it). `ptr`: which pointer is the output (a fused
+ * kernel has several).
  */
-export function ownedOuter(k: Kernel, out: Block, r: number, p: number): Range[] | null {
+export function ownedOuter(k: Iteration, out: Block, r: number, p: number, ptr = 0): Range[] | null {
   const { dims, ptrs } = pointers(k);
-  const o = ptrs[0];
+  const o = ptrs[ptr];
   const s0 = o.strides[0];
   // Each outer index must stay within one row of the output block.
   let span = 0;

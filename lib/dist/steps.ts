@@ -31,7 +31,7 @@ export type Step =
       request?: KernelRequest;
     }
   /**
-   * Several kernel steps over the same shape in one loop (graph/fuse.ts; one rank only): `outs`
+   * Several kernel steps over the same shape in one loop (graph/fuse.ts): `outs`
    * are the map and per-row outputs in sink order, `folds` the whole-array results.
    */
   | {

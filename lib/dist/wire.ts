@@ -2,6 +2,8 @@
 // sources only the first time a kernel is sent) followed by 8-byte-aligned binary sections for
 // numbers that JSON cannot carry exactly (constants, NaN fill values) and host data.
 import type { Kernel } from '../kernels/codegen.js';
+import type { FusedKernel } from '../kernels/fused.js';
+import type { ReduceOp } from '../kernels/program.js';
 import { CTOR, type DType, type TypedArray } from '../kernels/dtypes.js';
 import { type Block, allocate, release } from '../smp/store.js';
 import type { BlockView, Step } from './steps.js';
@@ -14,11 +16,13 @@ interface Bin {
 
 type ViewJ = { id: number; dtype: DType; shape: number[]; strides: number[]; offset: number };
 type KernelJ = Omit<Kernel, 'source' | 'consts'> & { source?: string; consts: number };
+type FusedJ = Omit<FusedKernel, 'source' | 'consts'> & { source?: string; consts: number };
 type StepJ =
   | { kind: 'kernel'; op: string; kernel: KernelJ; out: number; blocks: (number | null)[]; count?: number }
+  | { kind: 'fused'; op: string; kernel: FusedJ; outs: number[]; folds: { id: number; reduce: ReduceOp; count: number }[]; blocks: (number | null)[] }
   | { kind: 'gemm'; op: string; a: ViewJ; b: ViewJ; c: ViewJ }
   | { kind: 'copy'; op: string; src: number; dst: number }
-  | { kind: 'alloc'; op: string; id: number; dtype: DType; length: number; rowLen: number; rowBlock: number; cols: number; gridCols: number }
+  | { kind: 'alloc'; op: string; id: number; dtype: DType; length: number; rowLen: number; rowBlock: number; cols: number; gridCols: number; charged: number }
   | { kind: 'fill'; op: string; id: number; value: number }
   | { kind: 'data'; op: string; id: number; values: number }
   | { kind: 'release'; op: string; id: number }
@@ -61,7 +65,7 @@ export class Encoder {
         case 'copy':
           return { kind: 'copy', op: s.op, src: s.src.id, dst: s.dst.id };
         case 'alloc':
-          return { kind: 'alloc', op: s.op, id: s.block.id, dtype: s.block.dtype, length: s.block.length, rowLen: s.block.rowLen, rowBlock: s.block.rowBlock, cols: s.block.cols, gridCols: s.block.gridCols };
+          return { kind: 'alloc', op: s.op, id: s.block.id, dtype: s.block.dtype, length: s.block.length, rowLen: s.block.rowLen, rowBlock: s.block.rowBlock, cols: s.block.cols, gridCols: s.block.gridCols, charged: s.block.charged };
         case 'fill':
           return { kind: 'fill', op: s.op, id: s.block.id, value: bin(Float64Array.of(s.value), 'f64') };
         case 'data':
@@ -74,8 +78,16 @@ export class Encoder {
           return { kind: 'save', op: s.op, id: s.block.id, path: s.path, header: bin(s.header, 'uint8') };
         case 'load':
           return { kind: 'load', op: s.op, id: s.block.id, path: s.path, offset: s.offset };
-        case 'fused':
-          throw new Error('distnumpy: fused steps run on one rank only (graph/fuse.ts)');
+        case 'fused': {
+          const { source, consts, ...rest } = s.kernel;
+          const k: FusedJ = { ...rest, consts: bin(Float64Array.from(consts), 'f64') };
+          if (!this.#sent.has(s.kernel.key)) {
+            k.source = source;
+            this.#sent.add(s.kernel.key);
+          }
+          const folds = s.folds.map((f) => ({ id: f.block.id, reduce: f.reduce, count: f.count }));
+          return { kind: 'fused', op: s.op, kernel: k, outs: s.outs.map((b) => b.id), folds, blocks: s.blocks.map((b) => b?.id ?? null) };
+        }
       }
     });
     let offset = 0;
@@ -131,12 +143,22 @@ export class Decoder {
           const kernel: Kernel = { ...rest, source: src, consts: Array.from(section(consts)) };
           return { kind: 'kernel', op: s.op, kernel, out: block(s.out), blocks: s.blocks.map((id) => (id === null ? null : block(id))), count: s.count };
         }
+        case 'fused': {
+          const { source, consts, ...rest } = s.kernel;
+          if (source !== undefined) this.#sources.set(rest.key, source);
+          const src = this.#sources.get(rest.key);
+          if (src === undefined) throw new Error(`distnumpy: no source for kernel ${rest.key}`);
+          const kernel: FusedKernel = { ...rest, source: src, consts: Array.from(section(consts)) };
+          const folds = s.folds.map((f) => ({ block: block(f.id), reduce: f.reduce, count: f.count }));
+          return { kind: 'fused', op: s.op, kernel, outs: s.outs.map(block), folds, blocks: s.blocks.map((id) => (id === null ? null : block(id))) };
+        }
         case 'gemm':
           return { kind: 'gemm', op: s.op, a: view(s.a), b: view(s.b), c: view(s.c) };
         case 'copy':
           return { kind: 'copy', op: s.op, src: block(s.src), dst: block(s.dst) };
         case 'alloc': {
-          const b = allocate(s.dtype, s.length, false, s.id);
+          // Charged as on rank 0: every rank owns at most that share of the array.
+          const b = allocate(s.dtype, s.length, false, s.id, s.charged);
           b.rowLen = s.rowLen;
           b.rowBlock = s.rowBlock;
           b.cols = s.cols;

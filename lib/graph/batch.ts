@@ -35,7 +35,7 @@ export function failureOf(b: Block): Error | undefined {
 
 /**
  * Run everything recorded so far with `run`; resolves when this batch (and earlier ones) ran.
- * `transform` rewrites the batch first (fuse.ts, on one rank).
+ * `transform` rewrites the batch first (fuse.ts).
  */
 export function flushWith(run: StepRunner, announce?: (steps: Step[]) => void, transform?: (steps: Step[]) => Step[]): Promise<void> {
   const mine = transform ? transform(steps) : steps;

@@ -99,7 +99,7 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, re
 
 let fusing = true;
 
-/** Whether batches are fused (one rank: fuse.ts); set at init. */
+/** Whether batches are fused (fuse.ts: not on a grid that splits by columns); set at init. */
 export function setFusing(on: boolean): void {
   fusing = on;
 }

@@ -1,4 +1,4 @@
-// Fusing a batch on one rank: neighbouring kernel steps that iterate over the same shape become
+// Fusing a batch (rank 0, before it is sent): neighbouring kernel steps that iterate over the same shape become
 // one loop (kernels/fused.ts) that computes each element once and feeds every step's output.
 // A stencil's `sum(abs(work - center))` and `center[...] = work` then read the grid once, and
 // N-body's forces, distances and three net-force sums one pass instead of five.
@@ -23,6 +23,9 @@ const MAX_INSTRS = 160;
 const MAX_OPERANDS = 40;
 
 const layoutKey = (l: Layout): string => `${l.offset}:${l.strides.join(',')}`;
+
+/** Only the layout (an output's layout is its Leaf, whose block must not travel with the batch). */
+const layoutOf = (l: Layout): Layout => ({ shape: [...l.shape], strides: [...l.strides], offset: l.offset });
 
 /** The shape a kernel step iterates over, when it can join a fused loop (null: it cannot). */
 function frameOf(s: Step): readonly number[] | null {
@@ -114,13 +117,13 @@ class Group {
     this.steps.push(s);
     if (r.kind === 'map') {
       const dt = p.instrs[p.result].dtype;
-      this.sinks.push({ kind: 'map', value, dtype: r.out!.dtype, layout: r.out!.layout });
+      this.sinks.push({ kind: 'map', value, dtype: r.out!.dtype, layout: layoutOf(r.out!.layout) });
       this.outs.push(s.out);
       this.written.set(s.out, { key: layoutKey(r.out!.layout), value: dt === 'float64' && r.out!.dtype === 'float64' ? value : null });
     } else {
       this.folded.add(s.out);
       if (r.kind === 'reduceAxis') {
-        this.sinks.push({ kind: 'reduceAxis', value, reduce: r.reduce!, dtype: r.out!.dtype, layout: r.out!.layout });
+        this.sinks.push({ kind: 'reduceAxis', value, reduce: r.reduce!, dtype: r.out!.dtype, layout: layoutOf(r.out!.layout) });
         this.outs.push(s.out);
       } else {
         this.sinks.push({ kind: 'reduceAll', value, reduce: r.reduce! });
@@ -231,7 +234,7 @@ export function fuseBatch(steps: Step[]): Step[] {
       g.add(s);
       continue;
     }
-    // On one rank an allocation does nothing when it runs: it may wait before the loop.
+    // An allocation does nothing when it runs (ranks allocate when they receive the batch).
     if (g && s.kind === 'alloc') {
       g.before.push(s);
       continue;

@@ -16,7 +16,6 @@ let ranks = 1;
 /** The number of ranks blocks are distributed over (set at init). */
 export function setRanks(p: number): void {
   ranks = p;
-  setFusing(p === 1);
 }
 
 /** The most bytes of a block any one rank owns: what counts against its memory limit. */
@@ -37,6 +36,8 @@ let gridCols = 1;
  */
 export function setGridColumns(pc: number): void {
   gridCols = pc;
+  // Fused steps are split by rows: not on a grid that also splits arrays by columns.
+  setFusing(pc === 1);
 }
 
 /** Rows per distribution block for new arrays (dn.init({ blockSize }); 0: one slab per rank). */

@@ -78,8 +78,9 @@ export function flush(): Promise<void> {
   }
   const comm = node!.size > 1 ? node!.comm : null;
   const announce = comm ? (steps: Step[]) => steps.length > 0 && broadcastBatch(comm, steps) : undefined;
-  // Fused steps run on one rank only: the distributed executor splits one kernel at a time.
-  return flushWith(runStep, announce, comm ? undefined : fuseBatch).then(letFinalizersRun);
+  // Fused steps split by rows over the ranks: not on a process grid that also splits by columns.
+  const fuse = (node!.config.grid.value?.[1] ?? 1) === 1 ? fuseBatch : undefined;
+  return flushWith(runStep, announce, fuse).then(letFinalizersRun);
 }
 
 export async function shutdown(): Promise<void> {

@@ -31,6 +31,10 @@ export interface FusedRequest {
 }
 
 export interface FusedKernel {
+  kind: 'fused';
+  /** The frame's rank and the pointer count: how to read `meta` (as Kernel.nd, Kernel.np). */
+  nd: number;
+  np: number;
   key: string;
   source: string;
   meta: number[];
@@ -62,6 +66,9 @@ export function buildFused(req: FusedRequest): FusedKernel {
   let inner = 1;
   for (let d = 1; d < nd; d++) inner *= frame[d];
   return {
+    kind: 'fused',
+    nd,
+    np,
     key,
     source: sourceFor(key, () => useAliases(emitFused(req, outSinks.length, np, cls, key), req.alias)),
     meta,

@@ -170,18 +170,18 @@ export async function runKernel(
  * Run a fused kernel (several steps in one loop, kernels/fused.ts) over all its rows; returns the
  * combined partial of each whole-array sink, in sink order.
  */
-export async function runFused(ex: Executor, k: FusedKernel, arrays: TypedArray[]): Promise<Partial[]> {
-  const pieces = piecesFor(ex, k.split, k.split * k.unitCost, 'reduction');
+export async function runFused(ex: Executor, k: FusedKernel, arrays: TypedArray[], from = 0, to = k.split): Promise<Partial[]> {
+  const pieces = piecesFor(ex, to - from, (to - from) * k.unitCost, 'reduction');
   const fn = local.get(k.key, k.source);
   const run = (start: number, end: number) => fn(arrays, k.meta, k.consts, start, end) as Partial[];
   const folds = k.sinks.filter((s) => s.kind === 'reduceAll');
   if (pieces <= 1) {
-    const r = run(0, k.split);
+    const r = run(from, to);
     return folds.map((s, i) => combinePartials(s.reduce, [r[i]]));
   }
   const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };
-  const parts = await sharePieces(ex, pieces, 0, k.split, folds.length, run, call);
-  const n = Math.min(k.split, pieces * PIECES_PER_THREAD);
+  const parts = await sharePieces(ex, pieces, from, to, folds.length, run, call);
+  const n = Math.min(to - from, pieces * PIECES_PER_THREAD);
   return folds.map((s, i) => combinePartials(s.reduce, piecePartials(parts!, n, folds.length, i)));
 }
 

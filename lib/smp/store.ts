@@ -34,6 +34,11 @@ export class Block {
    * can be skipped, so its pages stay uncommitted until something writes them.
    */
   untouched = false;
+  /** A block travels between ranks by its id: encoding one whole (its data as JSON) is a bug. */
+  toJSON(): never {
+    throw new Error(`distnumpy: block ${this.id} was about to be encoded whole; blocks travel by id`);
+  }
+
   constructor(
     readonly id: number,
     readonly dtype: DType,
@@ -134,6 +139,8 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
     throw outOfMemory(`${what()}: the memory limit of ${size(maxBytes)} per rank would be exceeded (${size(chargedBytes)} in use)`);
   }
   if (collect) {
+    // The whole buffer, not this rank's share: under MPI a rank also writes the rows it
+    // receives (halos, reads), with small blocks most of the array (4 ranks, blocks of 1 row).
     sinceCollect += bytes;
     if (sinceCollect > Math.max(COLLECT_EVERY, liveAfterCollect / 2)) {
       sinceCollect = 0;
