@@ -1,7 +1,7 @@
 // Encoding a batch for its one broadcast: a JSON description of the steps (blocks by id, kernel
 // sources only the first time a kernel is sent) followed by 8-byte-aligned binary sections for
 // numbers that JSON cannot carry exactly (constants, NaN fill values) and host data.
-import type { Kernel } from '../kernels/codegen.js';
+import type { Kernel, LoopCode } from '../kernels/codegen.js';
 import type { FusedKernel } from '../kernels/fused.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { CTOR, type DType, type TypedArray } from '../kernels/dtypes.js';
@@ -15,8 +15,10 @@ interface Bin {
 }
 
 type ViewJ = { id: number; dtype: DType; shape: number[]; strides: number[]; offset: number };
-type KernelJ = Omit<Kernel, 'source' | 'consts'> & { source?: string; consts: number };
-type FusedJ = Omit<FusedKernel, 'source' | 'consts'> & { source?: string; consts: number };
+/** A generated loop on the wire: its source only the first time, its constants in a section. */
+type CodeJ<K extends LoopCode> = Omit<K, 'source' | 'consts'> & { source?: string; consts: number };
+type KernelJ = CodeJ<Kernel>;
+type FusedJ = CodeJ<FusedKernel>;
 type StepJ =
   | { kind: 'kernel'; op: string; kernel: KernelJ; out: number; blocks: (number | null)[]; count?: number }
   | { kind: 'fused'; op: string; kernel: FusedJ; outs: number[]; folds: { id: number; reduce: ReduceOp; count: number }[]; blocks: (number | null)[] }
@@ -49,17 +51,19 @@ export class Encoder {
       return bins.length - 1;
     };
     const view = (v: BlockView): ViewJ => ({ id: v.block.id, dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset });
+    const code = <K extends LoopCode>(kernel: K): CodeJ<K> => {
+      const { source, consts, ...rest } = kernel;
+      const k = { ...rest, consts: bin(Float64Array.from(consts), 'f64') } as CodeJ<K>;
+      if (!this.#sent.has(kernel.key)) {
+        k.source = source;
+        this.#sent.add(kernel.key);
+      }
+      return k;
+    };
     const json: StepJ[] = steps.map((s): StepJ => {
       switch (s.kind) {
-        case 'kernel': {
-          const { source, consts, ...rest } = s.kernel;
-          const k: KernelJ = { ...rest, consts: bin(Float64Array.from(consts), 'f64') };
-          if (!this.#sent.has(s.kernel.key)) {
-            k.source = source;
-            this.#sent.add(s.kernel.key);
-          }
-          return { kind: 'kernel', op: s.op, kernel: k, out: s.out.id, blocks: s.blocks.map((b) => b?.id ?? null), count: s.count };
-        }
+        case 'kernel':
+          return { kind: 'kernel', op: s.op, kernel: code(s.kernel), out: s.out.id, blocks: s.blocks.map((b) => b?.id ?? null), count: s.count };
         case 'gemm':
           return { kind: 'gemm', op: s.op, a: view(s.a), b: view(s.b), c: view(s.c) };
         case 'copy':
@@ -79,14 +83,8 @@ export class Encoder {
         case 'load':
           return { kind: 'load', op: s.op, id: s.block.id, path: s.path, offset: s.offset };
         case 'fused': {
-          const { source, consts, ...rest } = s.kernel;
-          const k: FusedJ = { ...rest, consts: bin(Float64Array.from(consts), 'f64') };
-          if (!this.#sent.has(s.kernel.key)) {
-            k.source = source;
-            this.#sent.add(s.kernel.key);
-          }
           const folds = s.folds.map((f) => ({ id: f.block.id, reduce: f.reduce, count: f.count }));
-          return { kind: 'fused', op: s.op, kernel: k, outs: s.outs.map((b) => b.id), folds, blocks: s.blocks.map((b) => b?.id ?? null) };
+          return { kind: 'fused', op: s.op, kernel: code(s.kernel), outs: s.outs.map((b) => b.id), folds, blocks: s.blocks.map((b) => b?.id ?? null) };
         }
       }
     });
@@ -133,22 +131,19 @@ export class Decoder {
       return b;
     };
     const view = (v: ViewJ): BlockView => ({ block: block(v.id), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset });
+    const code = <K extends LoopCode>(k: CodeJ<K>): K => {
+      const { source, consts, ...rest } = k;
+      if (source !== undefined) this.#sources.set(rest.key, source);
+      const src = this.#sources.get(rest.key);
+      if (src === undefined) throw new Error(`distnumpy: no source for kernel ${rest.key}`);
+      return { ...rest, source: src, consts: Array.from(section(consts)) } as unknown as K;
+    };
     const steps = batch.steps.map((s): Step => {
       switch (s.kind) {
-        case 'kernel': {
-          const { source, consts, ...rest } = s.kernel;
-          if (source !== undefined) this.#sources.set(rest.key, source);
-          const src = this.#sources.get(rest.key);
-          if (src === undefined) throw new Error(`distnumpy: no source for kernel ${rest.key}`);
-          const kernel: Kernel = { ...rest, source: src, consts: Array.from(section(consts)) };
-          return { kind: 'kernel', op: s.op, kernel, out: block(s.out), blocks: s.blocks.map((id) => (id === null ? null : block(id))), count: s.count };
-        }
+        case 'kernel':
+          return { kind: 'kernel', op: s.op, kernel: code<Kernel>(s.kernel), out: block(s.out), blocks: s.blocks.map((id) => (id === null ? null : block(id))), count: s.count };
         case 'fused': {
-          const { source, consts, ...rest } = s.kernel;
-          if (source !== undefined) this.#sources.set(rest.key, source);
-          const src = this.#sources.get(rest.key);
-          if (src === undefined) throw new Error(`distnumpy: no source for kernel ${rest.key}`);
-          const kernel: FusedKernel = { ...rest, source: src, consts: Array.from(section(consts)) };
+          const kernel = code<FusedKernel>(s.kernel);
           const folds = s.folds.map((f) => ({ block: block(f.id), reduce: f.reduce, count: f.count }));
           return { kind: 'fused', op: s.op, kernel, outs: s.outs.map(block), folds, blocks: s.blocks.map((id) => (id === null ? null : block(id))) };
         }

@@ -30,14 +30,8 @@ export interface KernelRequest {
   alias?: number[];
 }
 
-export interface Kernel {
-  kind: KernelKind;
-  reduce?: ReduceOp;
-  /**
-   * An integer sum or product (held in a double), with NumPy's accumulator: combining pieces must
-   * not make a -0, and products combine modulo 2^64 (partials.ts).
-   */
-  integerResult: IntAccumulator;
+/** A generated loop as it is run and shipped: plain kernels and fused ones (fused.ts) alike. */
+export interface LoopCode {
   key: string;
   source: string;
   /** Dimensions, then per pointer offset and strides (and the reduced axis' length and strides). */
@@ -47,13 +41,24 @@ export interface Kernel {
   split: number;
   /** Elements per unit of `split`, times the program's cost: how much work one unit is. */
   unitCost: number;
+  /** Rank of the loop nest and pointer count: how to read `meta`. */
+  nd: number;
+  np: number;
+}
+
+export interface Kernel extends LoopCode {
+  kind: KernelKind;
+  reduce?: ReduceOp;
+  /**
+   * An integer sum or product (held in a double), with NumPy's accumulator: combining pieces must
+   * not make a -0, and products combine modulo 2^64 (partials.ts).
+   */
+  integerResult: IntAccumulator;
   /** Which operands carry arrays, in the order the kernel expects them after the output. */
   dataOperands: number[];
   /** Cost of one element of the program, in simple-op units (transcendentals count 8). */
   elemCost: number;
-  /** Collapsed rank and pointer count: how to read `meta` (the output is pointer 0 unless reduceAll). */
-  nd: number;
-  np: number;
+  // nd, np: the collapsed rank and pointer count (the output is pointer 0 unless reduceAll).
 }
 
 const CHUNK = 1024; // summation block: bounds rounding error growth like NumPy's pairwise sum

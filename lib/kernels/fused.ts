@@ -3,7 +3,7 @@
 // folded along the last axis into an output per row (reduceAxis), or folded over the whole
 // frame into a partial (reduceAll). A stencil's update and its change, or N-body's forces,
 // distances and three net-force sums, then cost one pass over memory instead of one per step.
-import { aliasKey, body, finalValue, identity, programCost, rngLocals, sourceFor, storeCast, update, useAliases } from './codegen.js';
+import { type LoopCode, aliasKey, body, finalValue, identity, programCost, rngLocals, sourceFor, storeCast, update, useAliases } from './codegen.js';
 import type { DType } from './dtypes.js';
 import type { Operand, Program, ReduceOp } from './program.js';
 import { programSignature } from './program.js';
@@ -30,19 +30,9 @@ export interface FusedRequest {
   alias?: number[];
 }
 
-export interface FusedKernel {
+/** nd is the frame's rank (never collapsed); threads split its first axis. */
+export interface FusedKernel extends LoopCode {
   kind: 'fused';
-  /** The frame's rank and the pointer count: how to read `meta` (as Kernel.nd, Kernel.np). */
-  nd: number;
-  np: number;
-  key: string;
-  source: string;
-  meta: number[];
-  consts: number[];
-  /** Threads split the frame's first axis. */
-  split: number;
-  /** Work of one unit of `split` (elements times the program's cost). */
-  unitCost: number;
   sinks: Sink[];
 }
 

@@ -63,8 +63,7 @@ function withFault(t: Task): Task {
 
 /**
  * Split [from, to) into `pieces` ranges: the first runs here, the others on the pool. Returns the
- * results in range order. Waits for every piece even after a failure, so no worker is still
- * writing into a buffer when the error reaches the caller (who may free it).
+ * results in range order.
  */
 async function spread<T>(
   ex: Executor,
@@ -76,12 +75,23 @@ async function spread<T>(
 ): Promise<(T | TaskResult)[]> {
   const rs = ranges(to - from, pieces).map(([a, z]): [number, number] => [a + from, z + from]);
   const remote = rs.slice(1).map(([a, z]) => ex.pool.run(withFault(task(a, z))));
-  let first: T | undefined;
+  const [first, others] = await alongside(remote, () => here(rs[0][0], rs[0][1]));
+  return [first, ...others];
+}
+
+/**
+ * Run `here` on this thread while `remote` runs on the pool; then wait for every remote task,
+ * even after a failure here (`onFailure` runs first), so that no worker still writes into a
+ * buffer when the error reaches the caller, who may free it.
+ */
+async function alongside<T>(remote: Promise<TaskResult>[], here: () => T, onFailure?: () => void): Promise<[T, TaskResult[]]> {
+  let mine: T | undefined;
   let error: unknown;
   let failed = false;
   try {
-    first = here(rs[0][0], rs[0][1]);
+    mine = here();
   } catch (e) {
+    onFailure?.();
     error = e;
     failed = true;
   }
@@ -89,7 +99,7 @@ async function spread<T>(
   if (failed) throw error;
   const bad = settled.find((x) => x.status === 'rejected');
   if (bad) throw workerFailure((bad as PromiseRejectedResult).reason);
-  return [first as T, ...settled.map((x) => (x as PromiseFulfilledResult<TaskResult>).value)];
+  return [mine as T, settled.map((x) => (x as PromiseFulfilledResult<TaskResult>).value)];
 }
 
 /** A worker's death says so: its own message ("worker exited with code: 70") does not. */
@@ -112,8 +122,7 @@ interface KernelCall {
 
 /**
  * Run kernel `fn` over [from, to) on `threads` threads (this one and the pool's), in pieces they
- * claim in turn (pieces.ts). Returns each piece's `width` partials, in piece order. Waits for
- * every worker even after a failure, as spread does.
+ * claim in turn (pieces.ts). Returns each piece's `width` partials, in piece order.
  */
 async function sharePieces(
   ex: Executor,
@@ -129,19 +138,7 @@ async function sharePieces(
   const partials = width > 0 ? new Float64Array(new SharedArrayBuffer(16 * n * width)) : null;
   const task: Task = { type: 'pieces', ...call, from, to, n, width, counter, partials };
   const remote = Array.from({ length: threads - 1 }, () => ex.pool.run(withFault(task)));
-  let error: unknown;
-  let failed = false;
-  try {
-    claimPieces(counter, n, from, to, width, partials, fn);
-  } catch (e) {
-    stopClaiming(counter, n);
-    error = e;
-    failed = true;
-  }
-  const settled = await Promise.allSettled(remote);
-  if (failed) throw error;
-  const bad = settled.find((x) => x.status === 'rejected');
-  if (bad) throw workerFailure((bad as PromiseRejectedResult).reason);
+  await alongside(remote, () => claimPieces(counter, n, from, to, width, partials, fn), () => stopClaiming(counter, n));
   return partials;
 }
 
