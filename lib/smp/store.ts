@@ -76,11 +76,11 @@ export async function letFinalizersRun(): Promise<void> {
   liveAfterCollect = liveBytes;
 }
 let collect: (() => void) | null = null;
-// A full collection takes 3-5 ms of the main thread here even with a small heap (most of it in
-// V8's ephemeron marking), while the pool waits: N-body at 1000 bodies drops 16 MiB a step, and
-// collecting every 16 MiB took a quarter of its run. 32 MiB halves that and keeps a 1000^2
-// stencil's memory within six arrays of its steady state (test/api/memory.test.ts).
-const COLLECT_EVERY = 32 * 2 ** 20;
+// A full collection takes 3-5 ms of the main thread here even with a small heap, while the
+// pool waits. Collecting every 32 MiB instead made N-body about 7% faster, but let a 1000^2
+// stencil's memory at 3 and 4 ranks grow past six arrays between samples
+// (test/api/memory.test.ts): the bound is kept.
+const COLLECT_EVERY = 16 * 2 ** 20;
 
 /**
  * V8 does not count SharedArrayBuffers towards its heap, so a loop that drops large arrays can
