@@ -185,25 +185,12 @@ function emit(
   L.push(`// ${key}`);
   L.push(`// shape of the code: for i0 in [start,end) ... for i${nd - 1}: ${describe(kind, req.reduce)}`);
   L.push(`return function ${kernelName(kind, req.reduce, nd, program)}(arrs, m, c, start, end) {`);
-  // arrays
-  let a = 0;
-  if (hasOut) L.push(`  const A0 = arrs[${a++}];`);
-  operands.forEach((o, i) => {
-    if (o.kind === 'data') L.push(`  const A${i + opBase} = arrs[${a++}];`);
-  });
-  for (let d = 1; d < nd; d++) L.push(`  const n${d} = m[${d}];`);
-  let mi = nd;
-  for (let j = 0; j < np; j++) {
-    L.push(`  const o${j} = m[${mi}];`);
-    for (let d = 0; d < nd; d++) L.push(`  const s${j}_${d} = m[${mi + 1 + d}];`);
-    mi += 1 + nd;
-  }
+  L.push(...locals(program, operands, opBase, nd, np));
   if (kind === 'reduceAxis') {
+    const mi = nd + np * (1 + nd);
     L.push(`  const nk = m[${mi}];`);
     operands.forEach((_, i) => L.push(`  const r${i + opBase}s = m[${mi + 1 + i}];`));
   }
-  program.consts.forEach((_, i) => L.push(`  const c${i} = c[${i}];`));
-  L.push(...rngLocals(program));
 
   const ptrs = Array.from({ length: np }, (_, j) => j);
   const stride = (j: number, d: number): string =>
@@ -327,6 +314,29 @@ function emit(
   return L.join('\n');
 }
 
+/**
+ * A nested-loop kernel's locals: its arrays A{j} (the `outs` outputs first, then the data
+ * operands), the dimensions n{d} but the first, each pointer's offset o{j} and strides s{j}_{d}
+ * (read from the meta), the constants c{i} and the random generators' state.
+ */
+export function locals(program: Program, operands: readonly Operand[], outs: number, nd: number, np: number): string[] {
+  const L: string[] = [];
+  let a = 0;
+  for (let j = 0; j < outs; j++) L.push(`  const A${j} = arrs[${a++}];`);
+  operands.forEach((o, i) => {
+    if (o.kind === 'data') L.push(`  const A${i + outs} = arrs[${a++}];`);
+  });
+  for (let d = 1; d < nd; d++) L.push(`  const n${d} = m[${d}];`);
+  for (let j = 0; j < np; j++) {
+    const at = nd + j * (1 + nd);
+    L.push(`  const o${j} = m[${at}];`);
+    for (let d = 0; d < nd; d++) L.push(`  const s${j}_${d} = m[${at + 1 + d}];`);
+  }
+  program.consts.forEach((_, i) => L.push(`  const c${i} = c[${i}];`));
+  L.push(...rngLocals(program));
+  return L;
+}
+
 /** A loop over one dimension in which every pointer moves by 0 or 1 (its class) from its base. */
 interface HotLoop {
   ind: string;
@@ -342,12 +352,15 @@ function hotPtr(h: HotLoop, i: string): (j: number) => string {
   return (j) => (h.cls(j) === '0' ? h.base(j) : `${h.base(j)} + ${i}`);
 }
 
-/** Whether instruction n has the same value at every step of the loop (hoisted above it). */
-function invariants(program: Program, opBase: number, h: HotLoop): (n: number) => boolean {
+/**
+ * Whether instruction n has the same value at every step of a loop in which pointer j moves by
+ * cls(j) ('0': not at all): such instructions are hoisted above it.
+ */
+export function invariants(program: Program, opBase: number, cls: (pointer: number) => string): (n: number) => boolean {
   const inv: boolean[] = [];
   program.instrs.forEach((ins, n) => {
     if (ins.k === 'const') inv[n] = true;
-    else if (ins.k === 'load' || ins.k === 'index') inv[n] = h.cls(ins.operand + opBase) === '0';
+    else if (ins.k === 'load' || ins.k === 'index') inv[n] = cls(ins.operand + opBase) === '0';
     else if (ins.k === 'op') inv[n] = ins.args.every((x) => inv[x]);
     else inv[n] = false;
   });
@@ -357,7 +370,7 @@ function invariants(program: Program, opBase: number, h: HotLoop): (n: number) =
 /** `for i in [0, n)`: the invariant part once, then the program and `use(value, ptr)` per step. */
 function hotLoop(program: Program, opBase: number, h: HotLoop, use: (v: string, ptr: (j: number) => string) => string[]): string[] {
   const ptr = hotPtr(h, h.i);
-  const { pre, lines, value } = body(program, [], opBase, ptr, undefined, invariants(program, opBase, h));
+  const { pre, lines, value } = body(program, [], opBase, ptr, undefined, invariants(program, opBase, h.cls));
   return [
     ...pre.map((l) => h.ind + l),
     `${h.ind}for (let ${h.i} = 0; ${h.i} < ${h.n}; ${h.i}++) {`,
@@ -371,7 +384,7 @@ function hotLoop(program: Program, opBase: number, h: HotLoop, use: (v: string, 
  * (steps i, i+1, i+2, i+3), so the loop is not bound by the latency of one chain of additions.
  */
 function sumLoop(program: Program, opBase: number, h: HotLoop, acc: string): string[] {
-  const inv = invariants(program, opBase, h);
+  const inv = invariants(program, opBase, h.cls);
   const { i, ind } = h;
   const copy = (at: string, into: string): string[] => {
     const { lines, value } = body(program, [], opBase, hotPtr(h, at), undefined, inv);
@@ -557,7 +570,7 @@ function rngSeek(n: number, per: number, idx: string, seed: number): string[] {
 }
 
 /** Locals of every random instruction's generator, declared before the loops. */
-export function rngLocals(program: Program): string[] {
+function rngLocals(program: Program): string[] {
   const out: string[] = [];
   program.instrs.forEach((ins, n) => {
     if (ins.k !== 'random') return;

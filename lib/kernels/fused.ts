@@ -3,7 +3,7 @@
 // folded along the last axis into an output per row (reduceAxis), or folded over the whole
 // frame into a partial (reduceAll). A stencil's update and its change, or N-body's forces,
 // distances and three net-force sums, then cost one pass over memory instead of one per step.
-import { type LoopCode, aliasKey, body, finalValue, identity, programCost, rngLocals, sourceFor, storeCast, update, useAliases } from './codegen.js';
+import { type LoopCode, aliasKey, body, finalValue, identity, invariants, locals, programCost, sourceFor, storeCast, update, useAliases } from './codegen.js';
 import type { DType } from './dtypes.js';
 import type { Operand, Program, ReduceOp } from './program.js';
 import { programSignature } from './program.js';
@@ -76,19 +76,7 @@ function emitFused(req: FusedRequest, outs: number, np: number, cls: string[], k
   const ops = program.instrs.filter((i) => i.k === 'op').map((i) => (i as { op: string }).op);
   const name = `k_fused_${sinks.length}_${nd}d_${ops.slice(0, 6).join('_') || 'copy'}`.replace(/[^A-Za-z0-9_]/g, '_');
   L.push(`return function ${name}(arrs, m, c, start, end) {`);
-  let a = 0;
-  for (let j = 0; j < outs; j++) L.push(`  const A${j} = arrs[${a++}];`);
-  operands.forEach((o, i) => {
-    if (o.kind === 'data') L.push(`  const A${i + outs} = arrs[${a++}];`);
-  });
-  for (let d = 1; d < nd; d++) L.push(`  const n${d} = m[${d}];`);
-  for (let j = 0; j < np; j++) {
-    const at = nd + j * (1 + nd);
-    L.push(`  const o${j} = m[${at}];`);
-    for (let d = 0; d < nd; d++) L.push(`  const s${j}_${d} = m[${at + 1 + d}];`);
-  }
-  program.consts.forEach((_, i) => L.push(`  const c${i} = c[${i}];`));
-  L.push(...rngLocals(program));
+  L.push(...locals(program, operands, outs, nd, np));
   // Whole-frame folds: t{k} over the piece, r{k} over one row (the rows then fold into t{k}).
   const all = sinks.map((s, k) => ({ s, k })).filter(({ s }) => s.kind === 'reduceAll');
   for (const { s, k } of all) L.push(`  let t${k} = ${identity((s as { reduce: ReduceOp }).reduce)};`);
@@ -114,14 +102,7 @@ function emitFused(req: FusedRequest, outs: number, np: number, cls: string[], k
   const lastStride = (j: number): string => `s${j}_${nd - 1}`;
   const ptr = (j: number): string => (cls[j] === '0' ? `b${j}` : cls[j] === '1' ? `b${j} + i` : `b${j} + i * ${lastStride(j)}`);
   // What does not move along the last axis is computed once per row.
-  const inv: boolean[] = [];
-  program.instrs.forEach((ins, n) => {
-    if (ins.k === 'const') inv[n] = true;
-    else if (ins.k === 'load' || ins.k === 'index') inv[n] = cls[ins.operand + outs] === '0';
-    else if (ins.k === 'op') inv[n] = ins.args.every((x) => inv[x]);
-    else inv[n] = false;
-  });
-  const { pre, lines } = body(program, operands, outs, ptr, undefined, (n) => inv[n]);
+  const { pre, lines } = body(program, operands, outs, ptr, undefined, invariants(program, outs, (j) => cls[j]));
   L.push(...pre.map((l) => ind + l));
   sinks.forEach((s, k) => {
     if (s.kind !== 'map') L.push(`${ind}let r${k} = ${identity(s.reduce)};`);
