@@ -10,7 +10,7 @@ import type { View } from '../kernels/view.js';
 import { blas } from './blas.js';
 import type { ThreadPool } from './pool.js';
 import type { RuntimeClass, SmpConfig } from './config.js';
-import type { FaultMode, Task, TaskResult, ViewMsg } from './task.js';
+import type { FaultMode, PiecesTask, Task, TaskResult, ViewMsg } from './task.js';
 import { copyRange } from './copy.js';
 import type { FusedKernel } from '../kernels/fused.js';
 import { PIECES_PER_THREAD, claimPieces, piecePartials, stopClaiming } from './pieces.js';
@@ -56,27 +56,23 @@ export function injectFault(f: { mode: FaultMode; match: string; times?: number 
 }
 
 function withFault(t: Task): Task {
-  if (!fault || fault.times <= 0 || (t.type !== 'kernel' && t.type !== 'pieces') || !t.key.includes(fault.match)) return t;
+  if (!fault || fault.times <= 0 || t.type !== 'pieces' || !t.key.includes(fault.match)) return t;
   fault.times--;
   return { ...t, fault: fault.mode };
 }
 
-/**
- * Split [from, to) into `pieces` ranges: the first runs here, the others on the pool. Returns the
- * results in range order.
- */
-async function spread<T>(
+/** Split [from, to) into `pieces` ranges: the first runs here, the others on the pool. */
+async function spread(
   ex: Executor,
   from: number,
   to: number,
   pieces: number,
-  here: (start: number, end: number) => T,
+  here: (start: number, end: number) => void,
   task: (start: number, end: number) => Task,
-): Promise<(T | TaskResult)[]> {
+): Promise<void> {
   const rs = ranges(to - from, pieces).map(([a, z]): [number, number] => [a + from, z + from]);
   const remote = rs.slice(1).map(([a, z]) => ex.pool.run(withFault(task(a, z))));
-  const [first, others] = await alongside(remote, () => here(rs[0][0], rs[0][1]));
-  return [first, ...others];
+  await alongside(remote, () => here(rs[0][0], rs[0][1]));
 }
 
 /**
@@ -84,12 +80,11 @@ async function spread<T>(
  * even after a failure here (`onFailure` runs first), so that no worker still writes into a
  * buffer when the error reaches the caller, who may free it.
  */
-async function alongside<T>(remote: Promise<TaskResult>[], here: () => T, onFailure?: () => void): Promise<[T, TaskResult[]]> {
-  let mine: T | undefined;
+async function alongside(remote: Promise<TaskResult>[], here: () => void, onFailure?: () => void): Promise<void> {
   let error: unknown;
   let failed = false;
   try {
-    mine = here();
+    here();
   } catch (e) {
     onFailure?.();
     error = e;
@@ -99,7 +94,6 @@ async function alongside<T>(remote: Promise<TaskResult>[], here: () => T, onFail
   if (failed) throw error;
   const bad = settled.find((x) => x.status === 'rejected');
   if (bad) throw workerFailure((bad as PromiseRejectedResult).reason);
-  return [mine as T, settled.map((x) => (x as PromiseFulfilledResult<TaskResult>).value)];
 }
 
 /** A worker's death says so: its own message ("worker exited with code: 70") does not. */
@@ -112,17 +106,12 @@ function workerFailure(reason: unknown): unknown {
 }
 
 /** What a generated kernel needs besides its range. */
-interface KernelCall {
-  key: string;
-  source: string;
-  arrays: TypedArray[];
-  meta: number[];
-  consts: number[];
-}
+type KernelCall = Pick<PiecesTask, 'key' | 'source' | 'arrays' | 'meta' | 'consts'>;
 
 /**
  * Run kernel `fn` over [from, to) on `threads` threads (this one and the pool's), in pieces they
- * claim in turn (pieces.ts). Returns each piece's `width` partials, in piece order.
+ * claim in turn (pieces.ts). Returns, for each of the kernel's `width` partials, that partial of
+ * every piece in piece order.
  */
 async function sharePieces(
   ex: Executor,
@@ -132,14 +121,14 @@ async function sharePieces(
   width: number,
   fn: (start: number, end: number) => unknown,
   call: KernelCall,
-): Promise<Float64Array | null> {
+): Promise<Partial[][]> {
   const n = Math.min(to - from, threads * PIECES_PER_THREAD);
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const partials = width > 0 ? new Float64Array(new SharedArrayBuffer(16 * n * width)) : null;
   const task: Task = { type: 'pieces', ...call, from, to, n, width, counter, partials };
   const remote = Array.from({ length: threads - 1 }, () => ex.pool.run(withFault(task)));
   await alongside(remote, () => claimPieces(counter, n, from, to, width, partials, fn), () => stopClaiming(counter, n));
-  return partials;
+  return Array.from({ length: width }, (_, f) => piecePartials(partials!, n, width, f));
 }
 
 /** Run a kernel over all its rows; whole-array reductions return the combined partial. */
@@ -159,8 +148,7 @@ export async function runKernel(
   const width = k.kind === 'reduceAll' ? 1 : 0;
   const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };
   const parts = await sharePieces(ex, pieces, from, to, width, (start, end) => fn(arrays, k.meta, k.consts, start, end), call);
-  if (k.kind !== 'reduceAll') return undefined;
-  return combinePartials(k.reduce!, piecePartials(parts!, Math.min(to - from, pieces * PIECES_PER_THREAD), 1, 0), k.integerResult);
+  return k.kind === 'reduceAll' ? combinePartials(k.reduce!, parts[0], k.integerResult) : undefined;
 }
 
 /**
@@ -178,8 +166,7 @@ export async function runFused(ex: Executor, k: FusedKernel, arrays: TypedArray[
   }
   const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };
   const parts = await sharePieces(ex, pieces, from, to, folds.length, run, call);
-  const n = Math.min(to - from, pieces * PIECES_PER_THREAD);
-  return folds.map((s, i) => combinePartials(s.reduce, piecePartials(parts!, n, folds.length, i)));
+  return folds.map((s, i) => combinePartials(s.reduce, parts[i]));
 }
 
 /** dst[start:end] = src[start:end], split over the threads when large (memory-bound). */

@@ -1,21 +1,10 @@
 // The message protocol between the calling thread and the pool's workers, typed in one place.
 import type { TypedArray } from '../kernels/dtypes.js';
 
-/** Run rows [start, end) of a generated kernel on arrays that live in SharedArrayBuffers. */
-export interface KernelTask {
-  type: 'kernel';
-  key: string;
-  source: string;
-  arrays: TypedArray[];
-  meta: number[];
-  consts: number[];
-  start: number;
-  end: number;
-}
-
 /**
- * A generated kernel over [from, to) in `n` pieces that this worker claims from `counter` with
- * the calling thread (pieces.ts); `width` partials per piece go to `partials`.
+ * A generated kernel, on arrays that live in SharedArrayBuffers, over [from, to) in `n` pieces
+ * that this worker claims from `counter` with the calling thread (pieces.ts); `width` partials
+ * per piece go to `partials`.
  */
 export interface PiecesTask {
   type: 'pieces';
@@ -66,6 +55,6 @@ export type FaultMode = 'throw' | 'exit' | 'oom';
  * Every task carries the store's drop epoch (see store.ts): a newer one makes the worker collect.
  * `fault` is set only by tests.
  */
-export type Task = (KernelTask | PiecesTask | GemmTask | CopyTask) & { epoch?: number; fault?: FaultMode };
-/** A whole-array reduction returns its partial, a fused kernel one per whole-array sink; other tasks nothing. */
-export type TaskResult = [number, number] | [number, number][] | undefined;
+export type Task = (PiecesTask | GemmTask | CopyTask) & { epoch?: number; fault?: FaultMode };
+/** Tasks answer nothing: what they compute is in shared memory (partials too: pieces.ts). */
+export type TaskResult = undefined;

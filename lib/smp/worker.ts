@@ -20,8 +20,6 @@ export default function run(task: Task): TaskResult {
     gc();
   }
   switch (task.type) {
-    case 'kernel':
-      return cache.get(task.key, task.source)(task.arrays, task.meta, task.consts, task.start, task.end);
     case 'pieces': {
       const fn = cache.get(task.key, task.source);
       claimPieces(task.counter, task.n, task.from, task.to, task.width, task.partials, (a, z) => fn(task.arrays, task.meta, task.consts, a, z));
