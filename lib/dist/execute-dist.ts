@@ -1,12 +1,10 @@
 // Executing a step on one of several ranks: owner computes. Each rank runs the part of a kernel
 // whose output rows it owns, after fetching the input rows that part reads from their owners;
 // whole-array reductions split the iteration evenly and combine the partials in rank order.
-import type { Kernel } from '../kernels/codegen.js';
-import type { TypedArray } from '../kernels/dtypes.js';
 import { combinePartials, type Partial } from '../kernels/partials.js';
 import { type Executor, gemmUsesBlas, ranges, runCopy, runFused, runGemm, runKernel } from '../smp/exec.js';
 import type { Block } from '../smp/store.js';
-import { executeStep } from './execute.js';
+import { arraysOf, executeStep, storeReduced } from './execute.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
 import { type Need, type Piece, allLocal, exchange, exchangeAsync, postBySource, transfer, waitFor } from './exchange.js';
 import type { Comm } from './mpi.js';
@@ -31,13 +29,6 @@ function kernelNeeds(k: Iteration, blocks: (Block | null)[], parts: Range[], bas
   return needs;
 }
 
-function arraysFor(k: Kernel, out: Block, blocks: (Block | null)[]): TypedArray[] {
-  const arrays: TypedArray[] = [];
-  if (k.kind !== 'reduceAll') arrays.push(out.data);
-  for (const b of blocks) if (b) arrays.push(b.data);
-  return arrays;
-}
-
 async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'kernel' }>): Promise<void> {
   const k = s.kernel;
   const p = comm.size;
@@ -46,29 +37,21 @@ async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'ke
     const parts = ranges(k.split, p);
     while (parts.length < p) parts.push([k.split, k.split]);
     exchange(comm, (q) => kernelNeeds(k, s.blocks, [parts[q]]));
-    const mine = (await runKernel(ex, k, arraysFor(k, s.out, s.blocks), parts[me][0], parts[me][1]))!;
-    // Every rank's partial, in rank order: a sum of one non-zero slot per entry is exact.
-    const send = new Float64Array(2 * p);
-    send[2 * me] = mine[0];
-    send[2 * me + 1] = mine[1];
-    const all = new Float64Array(2 * p);
-    comm.Allreduce(send, all, 'sum');
-    const partials: Partial[] = [];
-    for (let q = 0; q < p; q++) if (parts[q][1] > parts[q][0]) partials.push([all[2 * q], all[2 * q + 1]]);
-    const [v, i] = combinePartials(k.reduce!, partials.length ? partials : [mine], k.integerResult);
-    const value = k.reduce === 'argmin' || k.reduce === 'argmax' ? i : k.reduce === 'mean' ? v / s.count! : v;
-    s.out.data[0] = s.out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+    const mine = (await runKernel(ex, k, arraysOf([], s.blocks), parts[me][0], parts[me][1]))!;
+    const active = parts.map(([a, z]) => z > a);
+    const [all] = acrossRanks(comm, [mine], active, (ps) => combinePartials(k.reduce!, ps.length ? ps : [mine], k.integerResult));
+    storeReduced(s.out, k.reduce!, all, s.count);
     return;
   }
   const tiles = Array.from({ length: p }, (_, q) => ownedTiles(k, s.out, q, p));
+  const arrays = arraysOf([s.out], s.blocks);
   if (tiles[me] === null) {
     // The output does not split by rows: every rank computes all of it from all it reads.
     const full: Range = [0, k.split];
     exchange(comm, () => kernelNeeds(k, s.blocks, [full]));
-    await runKernel(ex, k, arraysFor(k, s.out, s.blocks));
+    await runKernel(ex, k, arrays);
     return;
   }
-  const arrays = arraysFor(k, s.out, s.blocks);
   if (tiles[me]!.some((t) => t.inner)) {
     // A 2-D process grid: each tile is the kernel over some rows and some columns. Whole rows
     // of the inputs travel (see exchange), so the needs of a tile's outer range will do.
@@ -129,7 +112,7 @@ async function fusedStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'fus
   const k = s.kernel;
   const p = comm.size;
   const base = s.outs.length;
-  const arrays = [...s.outs.map((b) => b.data), ...s.blocks.filter((b): b is Block => b !== null).map((b) => b.data)];
+  const arrays = arraysOf(s.outs, s.blocks);
   const needs = (parts: Range[]): Need[] => kernelNeeds(k, s.blocks, parts, base);
   let owned: Range[][] | null;
   if (base === 0) {
@@ -150,25 +133,32 @@ async function fusedStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'fus
   } else {
     const parts = await runOwned(comm, owned, needs, (a, z) => runFused(ex, k, arrays, a, z));
     mine = folds.map((f, i) => (parts.length ? combinePartials(f.reduce, parts.map((r) => r[i])) : identity[i]));
-    if (folds.length > 0) {
-      // Every rank's partials, in rank order (one non-zero slot per entry: the sum is exact).
-      const W = folds.length;
-      const send = new Float64Array(2 * p * W);
-      mine.forEach(([v, i], f) => {
-        send[2 * (comm.rank * W + f)] = v;
-        send[2 * (comm.rank * W + f) + 1] = i;
-      });
-      const all = new Float64Array(2 * p * W);
-      comm.Allreduce(send, all, 'sum');
-      const active = owned.map((rs) => rs.some(([a, z]) => z > a));
-      mine = folds.map((f, i) => {
-        const ps: Partial[] = [];
-        for (let q = 0; q < p; q++) if (active[q]) ps.push([all[2 * (q * W + i)], all[2 * (q * W + i) + 1]]);
-        return combinePartials(f.reduce, ps.length ? ps : [identity[i]]);
-      });
-    }
+    const active = owned.map((rs) => rs.some(([a, z]) => z > a));
+    if (folds.length > 0) mine = acrossRanks(comm, mine, active, (ps, i) => combinePartials(folds[i].reduce, ps.length ? ps : [identity[i]]));
   }
-  folds.forEach((f, i) => (f.block.data[0] = f.reduce === 'mean' ? mine[i][0] / f.count : mine[i][0]));
+  folds.forEach((f, i) => storeReduced(f.block, f.reduce, mine[i], f.count));
+}
+
+/**
+ * Every rank's partials (one per fold), gathered in rank order by one Allreduce (each entry has
+ * one non-zero slot, so the sum is exact), and for each fold `combine`d over the ranks that
+ * had work (`active`).
+ */
+function acrossRanks(comm: Comm, mine: Partial[], active: boolean[], combine: (parts: Partial[], fold: number) => Partial): Partial[] {
+  const p = comm.size;
+  const W = mine.length;
+  const send = new Float64Array(2 * p * W);
+  mine.forEach(([v, i], f) => {
+    send[2 * (comm.rank * W + f)] = v;
+    send[2 * (comm.rank * W + f) + 1] = i;
+  });
+  const all = new Float64Array(2 * p * W);
+  comm.Allreduce(send, all, 'sum');
+  return mine.map((_, f) => {
+    const ps: Partial[] = [];
+    for (let q = 0; q < p; q++) if (active[q]) ps.push([all[2 * (q * W + f)], all[2 * (q * W + f) + 1]]);
+    return combine(ps, f);
+  });
 }
 
 const MAX_SPLIT_RANGES = 16;

@@ -2,6 +2,8 @@
 // inline. The same function serves rank 0 and the serving ranks.
 import type { Kernel } from '../kernels/codegen.js';
 import type { TypedArray } from '../kernels/dtypes.js';
+import type { Partial } from '../kernels/partials.js';
+import type { ReduceOp } from '../kernels/program.js';
 import { type Executor, runCopy, runFused, runGemm, runKernel } from '../smp/exec.js';
 import { type Block, release } from '../smp/store.js';
 import type { BlockView, Step } from './steps.js';
@@ -16,9 +18,8 @@ export async function executeStep(ex: Executor, s: Step): Promise<void> {
     case 'kernel':
       return runKernelStep(ex, s.kernel, s.out, s.blocks, s.count);
     case 'fused': {
-      const arrays = [...s.outs.map((b) => b.data), ...s.blocks.filter((b): b is Block => b !== null).map((b) => b.data)];
-      const folds = await runFused(ex, s.kernel, arrays);
-      s.folds.forEach((f, i) => (f.block.data[0] = f.reduce === 'mean' ? folds[i][0] / f.count : folds[i][0]));
+      const folds = await runFused(ex, s.kernel, arraysOf(s.outs, s.blocks));
+      s.folds.forEach((f, i) => storeReduced(f.block, f.reduce, folds[i], f.count));
       return;
     }
     case 'gemm':
@@ -48,14 +49,20 @@ export async function executeStep(ex: Executor, s: Step): Promise<void> {
   }
 }
 
-async function runKernelStep(ex: Executor, k: Kernel, out: Block, blocks: (Block | null)[], count?: number): Promise<void> {
-  const arrays: TypedArray[] = [];
-  if (k.kind !== 'reduceAll') arrays.push(out.data);
+/** A kernel's arrays in the order it takes them: its outputs, then its operands' data. */
+export function arraysOf(outs: readonly Block[], blocks: readonly (Block | null)[]): TypedArray[] {
+  const arrays = outs.map((b) => b.data);
   for (const b of blocks) if (b) arrays.push(b.data);
-  const r = await runKernel(ex, k, arrays);
-  if (k.kind === 'reduceAll') {
-    const [v, i] = r!;
-    const value = k.reduce === 'argmin' || k.reduce === 'argmax' ? i : k.reduce === 'mean' ? v / count! : v;
-    out.data[0] = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
-  }
+  return arrays;
+}
+
+/** A whole-array reduction's combined partial, stored as its 0-d result (`count`: for a mean). */
+export function storeReduced(out: Block, reduce: ReduceOp, [v, i]: Partial, count = 1): void {
+  const value = reduce === 'argmin' || reduce === 'argmax' ? i : reduce === 'mean' ? v / count : v;
+  out.data[0] = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+}
+
+async function runKernelStep(ex: Executor, k: Kernel, out: Block, blocks: (Block | null)[], count?: number): Promise<void> {
+  const r = await runKernel(ex, k, arraysOf(k.kind === 'reduceAll' ? [] : [out], blocks));
+  if (k.kind === 'reduceAll') storeReduced(out, k.reduce!, r!, count);
 }
