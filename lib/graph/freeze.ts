@@ -6,6 +6,7 @@ import type { Instr, Operand, Program } from '../kernels/program.js';
 import { broadcastStrides, cStrides, sameShape } from '../kernels/shape.js';
 import type { Block } from '../smp/store.js';
 import { batchNumber } from './batch.js';
+import { fusing } from './fuse.js';
 import { type Expr, type Ew, type Leaf, resolve } from './node.js';
 
 export interface Frozen {
@@ -49,7 +50,7 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, re
     // The whole reused subexpression is materialised as one kernel: below it everything inlines.
     // Not when the step that inlined it will share this step's loop (fuse.ts): the loop then
     // computes it once for both, and nothing is written to memory.
-    else if (reuse && e.kind === 'ew' && e.frozen && e.costly && e.weight >= 3 && e !== root && !sharesLoop(e, shape)) e = realise(e, false);
+    else if (reuse && e.kind === 'ew' && e.frozenIn && e.costly && e.weight >= 3 && e !== root && !sharesLoop(e, shape)) e = realise(e, false);
     let r: number;
     if (e.kind === 'const') {
       r = constant(e.value, e.dtype);
@@ -88,20 +89,8 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, re
   };
   const result = visit(root);
   const frozenIn = { batch: batchNumber(), shape: [...shape] };
-  for (const n of memo.keys()) {
-    if (n.kind === 'ew' && !n.realised) {
-      n.frozen = true;
-      n.frozenIn = frozenIn;
-    }
-  }
+  for (const n of memo.keys()) if (n.kind === 'ew' && !n.realised) n.frozenIn = frozenIn;
   return { program: { instrs, result, consts }, operands, blocks };
-}
-
-let fusing = true;
-
-/** Whether batches are fused (fuse.ts: not on a grid that splits by columns); set at init. */
-export function setFusing(on: boolean): void {
-  fusing = on;
 }
 
 /**
@@ -110,7 +99,7 @@ export function setFusing(on: boolean): void {
  * them apart, `e` is computed twice: the cost of a wrong guess.)
  */
 function sharesLoop(e: Ew, shape: readonly number[]): boolean {
-  return fusing && e.frozenIn !== undefined && e.frozenIn.batch === batchNumber() && sameShape(e.frozenIn.shape, shape);
+  return fusing() && e.frozenIn !== undefined && e.frozenIn.batch === batchNumber() && sameShape(e.frozenIn.shape, shape);
 }
 
 /** Whether the frozen expression reads `block` through any view other than `target`'s. */

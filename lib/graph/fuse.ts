@@ -1,5 +1,6 @@
-// Fusing a batch (rank 0, before it is sent): neighbouring kernel steps that iterate over the same shape become
-// one loop (kernels/fused.ts) that computes each element once and feeds every step's output.
+// Fusing a batch (rank 0, before it is sent): neighbouring kernel steps that iterate over the
+// same shape become one loop (kernels/fused.ts) that computes each element once and feeds every
+// step's output.
 // A stencil's `sum(abs(work - center))` and `center[...] = work` then read the grid once, and
 // N-body's forces, distances and three net-force sums one pass instead of five.
 //
@@ -214,8 +215,23 @@ export function fusedLoopCount(): number {
   return fusedLoops;
 }
 
+let fusingOn = true;
+
+/**
+ * Whether batches are fused: not on a process grid that also splits arrays by columns (fused
+ * steps split by rows). Set at init.
+ */
+export function setFusing(on: boolean): void {
+  fusingOn = on;
+}
+
+export function fusing(): boolean {
+  return fusingOn;
+}
+
 /** The batch with runs of fusable kernel steps over one shape replaced by fused steps. */
 export function fuseBatch(steps: Step[]): Step[] {
+  if (!fusingOn) return steps;
   const out: Step[] = [];
   let g: Group | null = null;
   const close = (): void => {

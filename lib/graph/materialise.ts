@@ -7,7 +7,8 @@ import type { ReduceOp } from '../kernels/program.js';
 import { cStrides, shapeSize } from '../kernels/shape.js';
 import { allocate, type Block } from '../smp/store.js';
 import { record } from './batch.js';
-import { type Frozen, freeze, readsOtherwise, setFusing } from './freeze.js';
+import { type Frozen, freeze, readsOtherwise } from './freeze.js';
+import { setFusing } from './fuse.js';
 import { type ArrayNode, type Expr, type Ew, type Leaf, pendingReaders, registerReader, resolve } from './node.js';
 
 let defaultRowBlock = 0;

@@ -42,9 +42,10 @@ export interface Ew {
   consumed?: boolean;
   /** dispose() was called on the (lazy) array: it may not be used again. */
   disposed?: boolean;
-  /** Already inlined into a recorded step: a second step that needs it reads it from memory. */
-  frozen?: boolean;
-  /** The batch and iteration shape of the last step that inlined it (see freeze.ts). */
+  /**
+   * Already inlined into a recorded step (a second step that needs it may read it from memory):
+   * that step's batch and iteration shape (see freeze.ts).
+   */
   frozenIn?: { batch: number; shape: readonly number[] };
   /** Holds a costly op (division, a transcendental): recomputing it costs more than reading it. */
   costly?: boolean;

@@ -78,9 +78,7 @@ export function flush(): Promise<void> {
   }
   const comm = node!.size > 1 ? node!.comm : null;
   const announce = comm ? (steps: Step[]) => steps.length > 0 && broadcastBatch(comm, steps) : undefined;
-  // Fused steps split by rows over the ranks: not on a process grid that also splits by columns.
-  const fuse = (node!.config.grid.value?.[1] ?? 1) === 1 ? fuseBatch : undefined;
-  return flushWith(runStep, announce, fuse).then(letFinalizersRun);
+  return flushWith(runStep, announce, fuseBatch).then(letFinalizersRun);
 }
 
 export async function shutdown(): Promise<void> {
