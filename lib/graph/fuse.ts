@@ -12,6 +12,7 @@
 import { aliases } from '../kernels/codegen.js';
 import { buildFused, FUSABLE_REDUCTIONS, type Sink } from '../kernels/fused.js';
 import type { Instr, Operand, ReduceOp } from '../kernels/program.js';
+import { sameShape } from '../kernels/shape.js';
 import type { Layout } from '../kernels/view.js';
 import type { Block } from '../smp/store.js';
 import type { Step } from './batch.js';
@@ -41,8 +42,6 @@ function frameOf(s: Step): readonly number[] | null {
   if (r.kind === 'reduceAll') return shape;
   return shape.length >= 2 && r.axis === shape.length - 1 ? shape : null;
 }
-
-const sameFrame = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 class Group {
   readonly steps: KernelStep[] = [];
@@ -241,7 +240,7 @@ export function fuseBatch(steps: Step[]): Step[] {
   for (const s of steps) {
     const frame = frameOf(s);
     if (frame && s.kind === 'kernel') {
-      if (g && sameFrame(g.frame, frame) && g.admits(s)) {
+      if (g && sameShape(g.frame, frame) && g.admits(s)) {
         g.add(s);
         continue;
       }
