@@ -673,30 +673,33 @@ export function identity(red: ReduceOp): string {
   }
 }
 
-/** NaN propagates through min/max and wins argmin/argmax at its first position, as in NumPy. */
-export function update(red: ReduceOp, v: string, idx: string): string[] {
+/**
+ * NaN propagates through min/max and wins argmin/argmax at its first position, as in NumPy.
+ * `acc`: the accumulator's name (a fused loop has one per fold).
+ */
+export function update(red: ReduceOp, v: string, idx: string, acc = 'acc'): string[] {
   switch (red) {
     case 'prod':
-      return [`acc *= ${v};`];
+      return [`${acc} *= ${v};`];
     case 'min':
-      return [`if (${v} < acc || ${v} !== ${v}) acc = ${v};`];
+      return [`if (${v} < ${acc} || ${v} !== ${v}) ${acc} = ${v};`];
     case 'max':
-      return [`if (${v} > acc || ${v} !== ${v}) acc = ${v};`];
+      return [`if (${v} > ${acc} || ${v} !== ${v}) ${acc} = ${v};`];
     case 'argmin':
-      return [`if (ai < 0 || ${v} < acc || (${v} !== ${v} && acc === acc)) { acc = ${v}; ai = ${idx}; }`];
+      return [`if (ai < 0 || ${v} < ${acc} || (${v} !== ${v} && ${acc} === ${acc})) { ${acc} = ${v}; ai = ${idx}; }`];
     case 'argmax':
-      return [`if (ai < 0 || ${v} > acc || (${v} !== ${v} && acc === acc)) { acc = ${v}; ai = ${idx}; }`];
+      return [`if (ai < 0 || ${v} > ${acc} || (${v} !== ${v} && ${acc} === ${acc})) { ${acc} = ${v}; ai = ${idx}; }`];
     case 'all':
-      return [`if (${v} === 0) acc = 0;`];
+      return [`if (${v} === 0) ${acc} = 0;`];
     case 'any':
-      return [`if (${v} !== 0) acc = 1;`];
+      return [`if (${v} !== 0) ${acc} = 1;`];
     default:
-      return [`acc += ${v};`];
+      return [`${acc} += ${v};`];
   }
 }
 
-export function finalValue(red: ReduceOp, n: string): string {
-  if (red === 'mean') return `acc / ${n}`;
+export function finalValue(red: ReduceOp, n: string, acc = 'acc'): string {
+  if (red === 'mean') return `${acc} / ${n}`;
   if (red === 'argmin' || red === 'argmax') return 'ai';
-  return 'acc';
+  return acc;
 }

@@ -118,7 +118,7 @@ function emitFused(req: FusedRequest, outs: number, np: number, cls: string[], k
   out = 0;
   sinks.forEach((s, k) => {
     if (s.kind === 'map') out++;
-    else if (s.kind === 'reduceAxis') L.push(`${ind}A${out++}[b${out - 1}] = ${storeCast(finalValue(s.reduce, rowLen).replace('acc', `r${k}`), null, s.dtype)};`);
+    else if (s.kind === 'reduceAxis') L.push(`${ind}A${out++}[b${out - 1}] = ${storeCast(finalValue(s.reduce, rowLen, `r${k}`), null, s.dtype)};`);
     else L.push(...foldInto(`t${k}`, s.reduce, `r${k}`).map((l) => ind + l));
   });
   // Close the outer loops, stepping each pointer along its axis.
@@ -134,6 +134,5 @@ function emitFused(req: FusedRequest, outs: number, np: number, cls: string[], k
 
 /** acc = red(acc, v) for the fusable reductions (NaN propagates through min and max). */
 function foldInto(acc: string, red: ReduceOp, v: string): string[] {
-  if (red === 'sum' || red === 'mean') return [`${acc} += ${v};`];
-  return update(red, v, '-1').map((l) => l.replaceAll('acc', acc));
+  return update(red, v, '-1', acc);
 }
