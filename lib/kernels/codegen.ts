@@ -549,22 +549,28 @@ export function body(
  */
 function rngSeek(n: number, per: number, idx: string, seed: number): string[] {
   const g = `g${n}`;
-  const step = (w: string): string[] => [
-    `{ const t1 = Math.imul(${g}1, 5); ${w} = Math.imul((t1 << 7) | (t1 >>> 25), 9); const t = ${g}1 << 9;`,
-    `  ${g}2 ^= ${g}0; ${g}3 ^= ${g}1; ${g}1 ^= ${g}2; ${g}0 ^= ${g}3; ${g}2 ^= t; ${g}3 = (${g}3 << 11) | (${g}3 >>> 21); }`,
-  ];
-  const words = ['a', 'b', 'c', 'd'].slice(0, per).map((w) => `${g}${w}`);
+  const steps = ['a', 'b', 'c', 'd'].slice(0, per).map(
+    (w) =>
+      `{ const t1 = Math.imul(${g}1, 5); ${g}${w} = Math.imul((t1 << 7) | (t1 >>> 25), 9); const t = ${g}1 << 9; ` +
+      `${g}2 ^= ${g}0; ${g}3 ^= ${g}1; ${g}1 ^= ${g}2; ${g}0 ^= ${g}3; ${g}2 ^= t; ${g}3 = (${g}3 << 11) | (${g}3 >>> 21); }`,
+  );
+  // The common case, the next element of the same group, is one test and a countdown; the
+  // general seek (reseed at a group's start or when going back, then step forward) is apart.
   return [
-    `if (${idx} !== ${g}cur) {`,
-    `  if (${idx} !== ${g}cur + 1 || ${idx} % ${RNG_GROUP} === 0) {`,
-    `    const grp = Math.floor(${idx} / ${RNG_GROUP});`,
+    `if (${idx} === ${g}cur + 1 && ${g}left > 0) {`,
+    `  ${g}left--; ${g}cur++;`,
+    ...steps.map((l) => '  ' + l),
+    `} else if (${idx} !== ${g}cur) {`,
+    `  const grp = Math.floor(${idx} / ${RNG_GROUP});`,
+    `  if (${idx} < ${g}cur || grp * ${RNG_GROUP} > ${g}cur) {`,
     `    rngGroup(grp, c${seed}, c${seed + 1}, c${seed + 2}, ${g}st);`,
     `    ${g}0 = ${g}st[0]; ${g}1 = ${g}st[1]; ${g}2 = ${g}st[2]; ${g}3 = ${g}st[3]; ${g}cur = grp * ${RNG_GROUP} - 1;`,
     `  }`,
     `  while (${g}cur < ${idx}) {`,
-    ...words.flatMap((w) => step(w).map((l) => '    ' + l)),
+    ...steps.map((l) => '    ' + l),
     `    ${g}cur++;`,
     `  }`,
+    `  ${g}left = grp * ${RNG_GROUP} + ${RNG_GROUP - 1} - ${idx};`,
     `}`,
   ];
 }
@@ -575,7 +581,7 @@ function rngLocals(program: Program): string[] {
   program.instrs.forEach((ins, n) => {
     if (ins.k !== 'random') return;
     const g = `g${n}`;
-    out.push(`  let ${g}0 = 0, ${g}1 = 0, ${g}2 = 0, ${g}3 = 0, ${g}a = 0, ${g}b = 0, ${g}c = 0, ${g}d = 0, ${g}cur = -2;`);
+    out.push(`  let ${g}0 = 0, ${g}1 = 0, ${g}2 = 0, ${g}3 = 0, ${g}a = 0, ${g}b = 0, ${g}c = 0, ${g}d = 0, ${g}cur = -2, ${g}left = 0;`);
     out.push(`  const ${g}st = new Int32Array(4);`);
   });
   return out;
