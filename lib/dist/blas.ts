@@ -28,19 +28,19 @@ function span(m: Operand): number {
   return m.rows === 0 || m.cols === 0 ? 0 : (m.rows - 1) * m.ld + m.cols;
 }
 
-function operand(dtype: GemmDType, name: string, array: unknown, offValue: unknown, ldValue: unknown,
-  rows: number, cols: number): Operand {
+function operand(fn: string, dtype: GemmDType, name: string, array: unknown, offValue: unknown, ldValue: unknown,
+  rows: number, cols: number, ldName = `ld${name.toLowerCase()}`): Operand {
   if (viewKind(array) !== KIND[dtype]) {
-    throw typeError(`gemm: ${name} must be a ${KIND[dtype]} for dtype '${dtype}', got ${describe(array)}`);
+    throw typeError(`${fn}: ${name} must be a ${KIND[dtype]} for dtype '${dtype}', got ${describe(array)}`);
   }
   const view = array as Float64Array | Float32Array;
-  const off = intArg('gemm', `off${name}`, offValue, 0, Number.MAX_SAFE_INTEGER);
-  const ld = intArg('gemm', `ld${name.toLowerCase()}`, ldValue, Math.max(1, cols), INT32_MAX);
+  const off = intArg(fn, `off${name}`, offValue, 0, Number.MAX_SAFE_INTEGER);
+  const ld = intArg(fn, ldName, ldValue, Math.max(1, cols), INT32_MAX);
   const m: Operand = { name, array: view, off, ld, rows, cols };
   const need = off + span(m);
   if (span(m) > 0 && need > view.length) {
     throw rangeError(
-      `gemm: ${name} (${rows}x${cols}, offset ${off}, leading dimension ${ld}) needs ` +
+      `${fn}: ${name} (${rows}x${cols}, offset ${off}, leading dimension ${ld}) needs ` +
       `${need} elements but its ${KIND[dtype]} has ${view.length}`);
   }
   return m;
@@ -72,20 +72,11 @@ export function gemm(
   intArg('gemm', 'K', K, 0, INT32_MAX);
   if (typeof alpha !== 'number') throw typeError(`gemm: alpha must be a number, got ${describe(alpha)}`);
   if (typeof beta !== 'number') throw typeError(`gemm: beta must be a number, got ${describe(beta)}`);
-  const a = operand(dtype, 'A', A, offA, lda, transA ? K : M, transA ? M : K);
-  const b = operand(dtype, 'B', B, offB, ldb, transB ? N : K, transB ? K : N);
-  const c = operand(dtype, 'C', C, offC, ldc, M, N);
-  // BLAS reads A and B while it writes C: aliasing gives garbage, not an error.
-  for (const input of [a, b]) {
-    if (overlaps(c.array, ...byteRange(c), input.array, ...byteRange(input))) {
-      throw rangeError(`gemm: C overlaps ${input.name} in memory`, 'ERR_INVALID_ARG_VALUE');
-    }
-  }
-  const lib = blas();
-  if (lib === null) {
-    throw Object.assign(new Error('gemm: OpenBLAS is not available (see nativeStatus().blas.reason)'),
-      { code: 'ERR_NO_BLAS' });
-  }
+  const a = operand('gemm', dtype, 'A', A, offA, lda, transA ? K : M, transA ? M : K);
+  const b = operand('gemm', dtype, 'B', B, offB, ldb, transB ? N : K, transB ? K : N);
+  const c = operand('gemm', dtype, 'C', C, offC, ldc, M, N);
+  noOverlap('gemm', c, [a, b]);
+  const lib = blasOrThrow('gemm');
   if (dtype === 'float64') {
     lib.dgemm(transA, transB, M, N, K, alpha, a.array as Float64Array, a.off, a.ld,
       b.array as Float64Array, b.off, b.ld, beta, c.array as Float64Array, c.off, c.ld);
@@ -93,6 +84,56 @@ export function gemm(
     lib.sgemm(transA, transB, M, N, K, alpha, a.array as Float32Array, a.off, a.ld,
       b.array as Float32Array, b.off, b.ld, beta, c.array as Float32Array, c.off, c.ld);
   }
+}
+
+/**
+ * y = alpha * op(A) @ x + beta * y for a row-major M x N matrix A, op(A) = A or A transposed;
+ * x and y step incX and incY (> 0) elements. In place, also over SharedArrayBuffer. Throws
+ * TypeError/RangeError naming a bad argument.
+ */
+export function gemv(
+  dtype: GemmDType, trans: boolean, M: number, N: number, alpha: number,
+  A: ArrayBufferView, offA: number, lda: number, x: ArrayBufferView, offX: number, incX: number,
+  beta: number, y: ArrayBufferView, offY: number, incY: number,
+): void {
+  if (dtype !== 'float64' && dtype !== 'float32') {
+    throw typeError(`gemv: dtype must be 'float64' or 'float32', got ${describe(dtype)}`, 'ERR_INVALID_ARG_VALUE');
+  }
+  if (typeof trans !== 'boolean') throw typeError(`gemv: trans must be a boolean, got ${describe(trans)}`);
+  intArg('gemv', 'M', M, 0, INT32_MAX);
+  intArg('gemv', 'N', N, 0, INT32_MAX);
+  if (typeof alpha !== 'number') throw typeError(`gemv: alpha must be a number, got ${describe(alpha)}`);
+  if (typeof beta !== 'number') throw typeError(`gemv: beta must be a number, got ${describe(beta)}`);
+  const a = operand('gemv', dtype, 'A', A, offA, lda, M, N);
+  // A vector of n elements a step apart spans the elements of an n x 1 matrix whose rows are a step apart.
+  const xv = operand('gemv', dtype, 'x', x, offX, incX, trans ? M : N, 1, 'incX');
+  const yv = operand('gemv', dtype, 'y', y, offY, incY, trans ? N : M, 1, 'incY');
+  noOverlap('gemv', yv, [a, xv]);
+  const lib = blasOrThrow('gemv');
+  if (dtype === 'float64') {
+    lib.dgemv(trans, M, N, alpha, a.array as Float64Array, a.off, a.ld, xv.array as Float64Array, xv.off, xv.ld,
+      beta, yv.array as Float64Array, yv.off, yv.ld);
+  } else {
+    lib.sgemv(trans, M, N, alpha, a.array as Float32Array, a.off, a.ld, xv.array as Float32Array, xv.off, xv.ld,
+      beta, yv.array as Float32Array, yv.off, yv.ld);
+  }
+}
+
+/** BLAS reads its inputs while it writes the output: aliasing gives garbage, not an error. */
+function noOverlap(fn: string, out: Operand, inputs: Operand[]): void {
+  for (const input of inputs) {
+    if (overlaps(out.array, ...byteRange(out), input.array, ...byteRange(input))) {
+      throw rangeError(`${fn}: ${out.name} overlaps ${input.name} in memory`, 'ERR_INVALID_ARG_VALUE');
+    }
+  }
+}
+
+function blasOrThrow(fn: string): BlasBinding {
+  const lib = blas();
+  if (lib === null) {
+    throw Object.assign(new Error(`${fn}: OpenBLAS is not available (see nativeStatus().blas.reason)`), { code: 'ERR_NO_BLAS' });
+  }
+  return lib;
 }
 
 /**

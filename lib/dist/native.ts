@@ -14,9 +14,17 @@ type Gemm<T> = (
   beta: number, C: T, offC: number, ldc: number,
 ) => void;
 
+/** Row-major y = alpha * op(A) @ x + beta * y (A is M x N); offsets and steps in elements. */
+type Gemv<T> = (
+  trans: boolean, M: number, N: number, alpha: number, A: T, offA: number, lda: number,
+  x: T, offX: number, incX: number, beta: number, y: T, offY: number, incY: number,
+) => void;
+
 export interface BlasBinding {
   dgemm: Gemm<Float64Array>;
   sgemm: Gemm<Float32Array>;
+  dgemv: Gemv<Float64Array>;
+  sgemv: Gemv<Float32Array>;
   /** OpenBLAS's thread count is process-wide: every thread that loaded the addon shares it. */
   setNumThreads(n: number): void;
   getNumThreads(): number;

@@ -6,7 +6,7 @@ import { ThreadPool } from '../smp/pool.js';
 import { useBlas } from '../smp/blas.js';
 import { setCollector, setMemoryLimit } from '../smp/store.js';
 import { gcFunction } from '../smp/gc.js';
-import { blasThreads, gemm } from './blas.js';
+import { blasThreads, gemm, gemv } from './blas.js';
 import { loadBlas, nativeStatus } from './native.js';
 import { readTuning } from './tuning-file.js';
 import { startCluster, stopCluster, trackFrees } from './cluster.js';
@@ -115,7 +115,7 @@ export function startNode(opts: RuntimeOptions): NodeHandle {
     // BLAS runs while the pool is idle (steps run one at a time), so it may use all the threads.
     const tunedBlas = config.classes ? tunedBlasThreads() : undefined;
     blasThreads(Math.min(tunedBlas ?? config.threads.value, availableParallelism()));
-    useBlas(gemm);
+    useBlas(gemm, gemv);
   }
   const st = nativeStatus().blas;
   const cluster = startCluster();

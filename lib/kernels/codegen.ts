@@ -58,7 +58,62 @@ export interface Kernel extends LoopCode {
   dataOperands: number[];
   /** Cost of one element of the program, in simple-op units (transcendentals count 8). */
   elemCost: number;
+  /** When the kernel is a matrix-vector product (gemvPlan), how BLAS can run it instead. */
+  gemv?: GemvPlan;
   // nd, np: the collapsed rank and pointer count (the output is pointer 0 unless reduceAll).
+}
+
+/**
+ * sum(A * x, axis=-1) for a float64 matrix A with unit steps along its rows and a vector x
+ * broadcast over them: y[i] = dot(A[i, :], x), a BLAS gemv. Positions are in the kernel's arrays
+ * (the output first); offsets and steps in elements, for row 0 of the kernel's split.
+ */
+export interface GemvPlan {
+  a: number;
+  x: number;
+  n: number;
+  offA: number;
+  lda: number;
+  offX: number;
+  incX: number;
+  offY: number;
+  incY: number;
+}
+
+// Below this many elements the generated loop is as fast and keeps NumPy-like summation blocks.
+const GEMV_MIN_N = 64;
+const GEMV_MIN_SIZE = 1 << 14;
+
+/**
+ * The gemv plan of a reduceAxis sum over collapsed rows (nd 1), if its program is load, load,
+ * float64 multiply, of a matrix and a vector as GemvPlan says. BLAS reads the rows with SIMD
+ * (1.2 ms for 2000 x 2000 on one core, against 3.7 ms for the generated loop: Jacobi's row sums).
+ */
+function gemvPlan(req: KernelRequest, rows: number, rowSteps: number[][], axisLen: number, axisSteps: number[], offsets: number[]): GemvPlan | undefined {
+  const { program, operands } = req;
+  const [p, q, m] = program.instrs;
+  if (req.reduce !== 'sum' || program.instrs.length !== 3 || program.result !== 2) return undefined;
+  if (p.k !== 'load' || q.k !== 'load' || m.k !== 'op' || m.op !== 'mul' || m.args[0] !== 0 || m.args[1] !== 1) return undefined;
+  if (![p.dtype, q.dtype, m.dtype, m.ct, req.out!.dtype].every((d) => d === 'float64')) return undefined;
+  if (p.operand === q.operand || operands.some((o) => o.kind !== 'data')) return undefined;
+  if (axisLen < GEMV_MIN_N || rows * axisLen < GEMV_MIN_SIZE) return undefined;
+  const arrayOf = (operand: number) => 1 + operands.slice(0, operand).filter((o) => o.kind === 'data').length;
+  // Pointer 0 is the output, pointer 1 + i operand i.
+  const isMatrix = (i: number) => axisSteps[i] === 1 && rowSteps[1 + i][0] >= axisLen;
+  const isVector = (i: number) => rowSteps[1 + i][0] === 0 && axisSteps[i] > 0;
+  const [a, x] = isMatrix(p.operand) && isVector(q.operand) ? [p.operand, q.operand] : isMatrix(q.operand) && isVector(p.operand) ? [q.operand, p.operand] : [-1, -1];
+  if (a < 0 || rowSteps[0][0] <= 0) return undefined;
+  return {
+    a: arrayOf(a),
+    x: arrayOf(x),
+    n: axisLen,
+    offA: offsets[1 + a],
+    lda: rowSteps[1 + a][0],
+    offX: offsets[1 + x],
+    incX: axisSteps[x],
+    offY: offsets[0],
+    incY: rowSteps[0][0],
+  };
 }
 
 const CHUNK = 1024; // summation block: bounds rounding error growth like NumPy's pairwise sum
@@ -119,6 +174,7 @@ export function buildKernel(req: KernelRequest): Kernel {
     np,
     unitCost: inner * programCost(program),
     dataOperands,
+    gemv: kind === 'reduceAxis' && nd === 1 ? gemvPlan(req, col.shape[0], col.strides, axisLen, axisStrides, offsets) : undefined,
   };
 }
 

@@ -22,10 +22,35 @@ export type GemmFn = (
   ldc: number,
 ) => void;
 
-let blasGemm: GemmFn | null = null;
+/** Row-major y = op(A) @ x (alpha 1, beta 0 when the kernels call it); A is M x N. */
+export type GemvFn = (
+  dtype: 'float64' | 'float32',
+  trans: boolean,
+  M: number,
+  N: number,
+  alpha: number,
+  A: TypedArray,
+  offA: number,
+  lda: number,
+  x: TypedArray,
+  offX: number,
+  incX: number,
+  beta: number,
+  y: TypedArray,
+  offY: number,
+  incY: number,
+) => void;
 
-export function useBlas(fn: GemmFn | null): void {
-  blasGemm = fn;
+let blasGemm: GemmFn | null = null;
+let blasGemv: GemvFn | null = null;
+
+export function useBlas(gemm: GemmFn | null, gemv: GemvFn | null = null): void {
+  blasGemm = gemm;
+  blasGemv = gemv;
+}
+
+export function gemvBlas(): GemvFn | null {
+  return blasGemv;
 }
 
 export function blas(): GemmFn | null {

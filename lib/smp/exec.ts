@@ -1,13 +1,13 @@
 // Running one kernel on this node: inline when the work is too small to pay for a hand-off
 // (30-50 us, REFERENCE.md), otherwise split into one contiguous range of the outer loop per
 // thread, the calling thread taking the first range.
-import type { Kernel } from '../kernels/codegen.js';
+import type { GemvPlan, Kernel } from '../kernels/codegen.js';
 import { KernelCache } from '../kernels/compile.js';
 import type { TypedArray } from '../kernels/dtypes.js';
 import { gemmRows } from '../kernels/matmul.js';
 import { combinePartials, type Partial } from '../kernels/partials.js';
 import type { View } from '../kernels/view.js';
-import { blas } from './blas.js';
+import { blas, gemvBlas } from './blas.js';
 import type { ThreadPool } from './pool.js';
 import type { RuntimeClass, SmpConfig } from './config.js';
 import type { FaultMode, PiecesTask, Task, TaskResult, ViewMsg } from './task.js';
@@ -139,8 +139,9 @@ export async function runKernel(
   from = 0,
   to = k.split,
 ): Promise<Partial | undefined> {
-  const pieces = piecesFor(ex, to - from, (to - from) * k.unitCost, classOf(k));
+  if (k.gemv && runGemv(k.gemv, arrays, from, to)) return undefined;
   const fn = local.get(k.key, k.source);
+  const pieces = piecesFor(ex, to - from, (to - from) * k.unitCost, classOf(k));
   if (pieces <= 1) {
     const r = fn(arrays, k.meta, k.consts, from, to);
     return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r as Partial], k.integerResult) : undefined;
@@ -149,6 +150,27 @@ export async function runKernel(
   const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };
   const parts = await sharePieces(ex, pieces, from, to, width, (start, end) => fn(arrays, k.meta, k.consts, start, end), call);
   return k.kind === 'reduceAll' ? combinePartials(k.reduce!, parts[0], k.integerResult) : undefined;
+}
+
+let gemvRuns = 0;
+
+/** How many kernels ran as BLAS gemv on this rank (for tests, as fuse.ts's fusedLoopCount). */
+export function gemvCount(): number {
+  return gemvRuns;
+}
+
+/**
+ * Rows [from, to) of a row-sum kernel that is a matrix-vector product, by BLAS gemv on this
+ * thread (OpenBLAS threads itself, as for products): false when there is no BLAS or the output
+ * shares memory with an input. A zero sum comes out +0, as NumPy's (which starts from 0 too).
+ */
+function runGemv(g: GemvPlan, arrays: TypedArray[], from: number, to: number): boolean {
+  const gemv = gemvBlas();
+  const y = arrays[0];
+  if (!gemv || y.buffer === arrays[g.a].buffer || y.buffer === arrays[g.x].buffer || to <= from) return false;
+  gemvRuns++;
+  gemv('float64', false, to - from, g.n, 1, arrays[g.a], g.offA + from * g.lda, g.lda, arrays[g.x], g.offX, g.incX, 0, y, g.offY + from * g.incY, g.incY);
+  return true;
 }
 
 /**

@@ -122,6 +122,42 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// y = alpha * op(A) x + beta * y for a row-major M x N matrix A (op(A) is A, or A' when trans).
+// (trans, M, N, alpha, A, offA, lda, x, offX, incX, beta, y, offY, incY); steps must be positive.
+template <typename T, napi_typedarray_type Kind>
+Napi::Value Gemv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 14) throw Napi::TypeError::New(env, "gemv takes 14 arguments");
+  bool trans = info[0].ToBoolean();
+  int64_t M = GetInt(info, 1, "M", 0), N = GetInt(info, 2, "N", 0);
+  double alpha = GetDouble(info, 3, "alpha");
+  Matrix A = GetMatrix(info, 4, Kind, "A");
+  int64_t offA = GetInt(info, 5, "offA", 0), lda = GetInt(info, 6, "lda", 1);
+  Matrix X = GetMatrix(info, 7, Kind, "x");
+  int64_t offX = GetInt(info, 8, "offX", 0), incX = GetInt(info, 9, "incX", 1);
+  double beta = GetDouble(info, 10, "beta");
+  Matrix Y = GetMatrix(info, 11, Kind, "y");
+  int64_t offY = GetInt(info, 12, "offY", 0), incY = GetInt(info, 13, "incY", 1);
+  int64_t lenX = trans ? M : N, lenY = trans ? N : M;
+  CheckFits(env, "A", A, offA, lda, M, N);
+  // A vector of length n with step inc is an n x 1 matrix with leading dimension inc.
+  CheckFits(env, "x", X, offX, incX, lenX, 1);
+  CheckFits(env, "y", Y, offY, incY, lenY, 1);
+  if (M == 0 || N == 0) return env.Undefined();
+  if constexpr (Kind == napi_float64_array) {
+    cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N), alpha,
+                static_cast<const double*>(A.data) + offA, static_cast<int>(lda),
+                static_cast<const double*>(X.data) + offX, static_cast<int>(incX), beta,
+                static_cast<double*>(Y.data) + offY, static_cast<int>(incY));
+  } else {
+    cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
+                static_cast<float>(alpha), static_cast<const float*>(A.data) + offA, static_cast<int>(lda),
+                static_cast<const float*>(X.data) + offX, static_cast<int>(incX), static_cast<float>(beta),
+                static_cast<float*>(Y.data) + offY, static_cast<int>(incY));
+  }
+  return env.Undefined();
+}
+
 // The thread count is process-wide in OpenBLAS: every thread that loaded the addon shares it.
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   openblas_set_num_threads(static_cast<int>(GetInt(info, 0, "n", 1)));
@@ -140,6 +176,8 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dgemm", Napi::Function::New(env, Gemm<double, napi_float64_array>, "dgemm"));
   exports.Set("sgemm", Napi::Function::New(env, Gemm<float, napi_float32_array>, "sgemm"));
+  exports.Set("dgemv", Napi::Function::New(env, Gemv<double, napi_float64_array>, "dgemv"));
+  exports.Set("sgemv", Napi::Function::New(env, Gemv<float, napi_float32_array>, "sgemv"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
   exports.Set("config", Napi::Function::New(env, Config, "config"));
