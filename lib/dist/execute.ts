@@ -5,7 +5,7 @@ import type { TypedArray } from '../kernels/dtypes.js';
 import type { Partial } from '../kernels/partials.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { type Executor, runCopy, runFused, runGemm, runKernel } from '../smp/exec.js';
-import { type Block, release } from '../smp/store.js';
+import { type Block, release, swapStorage } from '../smp/store.js';
 import type { BlockView, Step } from './steps.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
 
@@ -26,6 +26,8 @@ export async function executeStep(ex: Executor, s: Step): Promise<void> {
       return runGemm(ex, view(s.a), view(s.b), view(s.c));
     case 'copy':
       return runCopy(ex, s.src.data, s.dst.data);
+    case 'swap':
+      return swapStorage(s.src, s.dst);
     case 'fill':
       if (!(s.value === 0 && s.block.untouched)) s.block.data.fill(s.value);
       s.block.untouched = false;

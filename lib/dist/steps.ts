@@ -44,6 +44,11 @@ export type Step =
     }
   | { kind: 'gemm'; op: string; a: BlockView; b: BlockView; c: BlockView }
   | { kind: 'copy'; op: string; src: Block; dst: Block }
+  /**
+   * The blocks exchange their storage: `dst` (new) takes what `src` holds, and `src` takes dst's
+   * buffer, to be written by the steps that follow (a write that renames instead of copying).
+   */
+  | { kind: 'swap'; op: string; src: Block; dst: Block }
   /** A new block (ranks other than the recording one allocate theirs with the same id). */
   | { kind: 'alloc'; op: string; block: Block }
   /** Every element of the block set to one value (already cast to the block's dtype). */
@@ -68,6 +73,7 @@ export function inputsOf(s: Step): Block[] {
     case 'gemm':
       return [s.a.block, s.b.block];
     case 'copy':
+    case 'swap':
       return [s.src];
     case 'gather':
     case 'save':
@@ -87,6 +93,8 @@ export function outputsOf(s: Step): Block[] {
       return [s.c.block];
     case 'copy':
       return [s.dst];
+    case 'swap':
+      return [s.src, s.dst];
     case 'fill':
     case 'data':
     case 'load':

@@ -23,7 +23,7 @@ type StepJ =
   | { kind: 'kernel'; op: string; kernel: KernelJ; out: number; blocks: (number | null)[]; count?: number }
   | { kind: 'fused'; op: string; kernel: FusedJ; outs: number[]; folds: { id: number; reduce: ReduceOp; count: number }[]; blocks: (number | null)[] }
   | { kind: 'gemm'; op: string; a: ViewJ; b: ViewJ; c: ViewJ }
-  | { kind: 'copy'; op: string; src: number; dst: number }
+  | { kind: 'copy' | 'swap'; op: string; src: number; dst: number }
   | { kind: 'alloc'; op: string; id: number; dtype: DType; length: number; rowLen: number; rowBlock: number; cols: number; gridCols: number; charged: number }
   | { kind: 'fill'; op: string; id: number; value: number }
   | { kind: 'data'; op: string; id: number; values: number }
@@ -67,7 +67,8 @@ export class Encoder {
         case 'gemm':
           return { kind: 'gemm', op: s.op, a: view(s.a), b: view(s.b), c: view(s.c) };
         case 'copy':
-          return { kind: 'copy', op: s.op, src: s.src.id, dst: s.dst.id };
+        case 'swap':
+          return { kind: s.kind, op: s.op, src: s.src.id, dst: s.dst.id };
         case 'alloc':
           return { kind: 'alloc', op: s.op, id: s.block.id, dtype: s.block.dtype, length: s.block.length, rowLen: s.block.rowLen, rowBlock: s.block.rowBlock, cols: s.block.cols, gridCols: s.block.gridCols, charged: s.block.charged };
         case 'fill':
@@ -150,7 +151,8 @@ export class Decoder {
         case 'gemm':
           return { kind: 'gemm', op: s.op, a: view(s.a), b: view(s.b), c: view(s.c) };
         case 'copy':
-          return { kind: 'copy', op: s.op, src: block(s.src), dst: block(s.dst) };
+        case 'swap':
+          return { kind: s.kind, op: s.op, src: block(s.src), dst: block(s.dst) };
         case 'alloc': {
           // Charged as on rank 0: every rank owns at most that share of the array.
           const b = allocate(s.dtype, s.length, false, s.id, s.charged);

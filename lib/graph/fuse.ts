@@ -7,8 +7,9 @@
 // Steps join a group only where one loop gives the same results as the steps in turn: a step may
 // read what an earlier step of the group wrote only at the element it is at (then it takes the
 // value without reading memory), and may write only where the group reads at that same element.
-// A snapshot copy (materialise.ts protectReaders) can move before the group, and the group's
-// earlier reads of the copied block then read the copy: nothing in between writes either.
+// A snapshot copy or a swap of buffers (materialise.ts protectReaders) can move before the group,
+// and the group's earlier reads of the copied block then read the copy: nothing in between writes
+// either.
 import { aliases } from '../kernels/codegen.js';
 import { buildFused, FUSABLE_REDUCTIONS, type Sink } from '../kernels/fused.js';
 import type { Instr, Operand, ReduceOp } from '../kernels/program.js';
@@ -18,7 +19,8 @@ import type { Block } from '../smp/store.js';
 import type { Step } from './batch.js';
 
 type KernelStep = Extract<Step, { kind: 'kernel' }>;
-type CopyStep = Extract<Step, { kind: 'copy' }>;
+/** A copy or a swap: its source's data ends up in `dst` (fuse.ts treats both alike). */
+type CopyStep = Extract<Step, { kind: 'copy' | 'swap' }>;
 
 /** Bounds on one fused loop: beyond these V8's register allocation and compile time suffer. */
 const MAX_INSTRS = 160;
@@ -254,7 +256,7 @@ export function fuseBatch(steps: Step[]): Step[] {
       g.before.push(s);
       continue;
     }
-    if (g && s.kind === 'copy' && g.hoists(s)) {
+    if (g && (s.kind === 'copy' || s.kind === 'swap') && g.hoists(s)) {
       g.hoist(s);
       continue;
     }

@@ -104,7 +104,7 @@ export function asLeaf(n: ArrayNode): Leaf {
 /** Evaluate `value` into `target` (a view), broadcasting; `op` names the step in errors. */
 export function writeInto(target: Leaf, value: Expr, op: string): void {
   if (target.block.disposed) throw new Error('cannot write into an array after dispose()');
-  protectReaders(target.block, value);
+  const renamed = protectReaders(target, value);
   const f = freeze(value, target.shape, realise);
   if (readsOtherwise(f, target.block, target)) {
     // The source overlaps the destination through another view (a[1:] = a[:-1]): NumPy reads
@@ -112,32 +112,102 @@ export function writeInto(target: Leaf, value: Expr, op: string): void {
     const tmp = freshLeaf(value.kind === 'leaf' || value.kind === 'ew' ? value.dtype : target.dtype, target.shape);
     recordMap(op, f, tmp);
     recordMap(op, freeze(tmp, target.shape, realise), target);
-    return;
+  } else {
+    recordMap(op, f, target);
   }
-  recordMap(op, f, target);
+  // After a rename the block's buffer is new: what the write did not cover comes from the old one.
+  if (renamed) {
+    for (const box of renamed.boxes) {
+      const at = (block: Block): Leaf => ({ kind: 'leaf', block, dtype: target.dtype, ...box });
+      recordMap('copy', freeze(at(renamed.old), box.shape, realise), at(target.block));
+    }
+  }
 }
 
 /**
  * Lazy nodes that read `block` must see it as it was before this write. Small ones are
- * materialised now; when they together are larger than the block, the block is copied once and
- * they read the copy.
+ * materialised now. When they together are larger than the block, they read a new block that
+ * holds the old contents: when the write covers most of the block as one box (a stencil's
+ * interior) and its value then reads nothing of the block, the two blocks exchange buffers
+ * (a swap step: no copy of the data, the value is computed from the old buffer into the new
+ * one) and writeInto copies the rest (the borders); otherwise the block is copied.
  */
-function protectReaders(block: Block, value: Expr): void {
+function protectReaders(target: Leaf, value: Expr): { old: Block; boxes: Box[] } | null {
+  const block = target.block;
   const live = pendingReaders(block);
-  if (live.length === 0) return;
-  void value;
+  if (live.length === 0) return null;
   let total = 0;
   for (const n of live) total += shapeSize(n.shape);
   if (total <= block.length) {
     for (const n of live) realise(n);
-    return;
+    return null;
   }
   const copy = newBlock(block.dtype, block.length, block.rowLen, block.rowBlock, block.cols);
-  record({ kind: 'copy', op: 'copy', src: block, dst: copy });
   for (const n of live) {
     n.args = n.args.map((a) => (a.kind === 'leaf' && a.block === block ? { ...a, block: copy } : a));
     registerReader(copy, n);
   }
+  const boxes = complement(target);
+  if (boxes && !readsBlock(value, block)) {
+    record({ kind: 'swap', op: 'copy', src: block, dst: copy });
+    renames++;
+    return { old: copy, boxes };
+  }
+  record({ kind: 'copy', op: 'copy', src: block, dst: copy });
+  return null;
+}
+
+let renames = 0;
+
+/** How many writes renamed their block instead of copying it (tests check that it happens). */
+export function renameCount(): number {
+  return renames;
+}
+
+/** Part of a block as a view: what a rename must copy back. */
+interface Box {
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+
+/**
+ * The parts of target's block outside target, as boxes of the block seen as rows of rowLen
+ * elements, when target is one box of that view covering at least half of the block (else null:
+ * copying the rest would cost more than the rename saves).
+ */
+function complement(t: Leaf): Box[] | null {
+  const b = t.block;
+  const n = shapeSize(t.shape);
+  const R = b.rowLen;
+  const rows = b.length / R;
+  if (2 * n < b.length || !Number.isInteger(rows)) return null;
+  const contiguous = t.strides.every((s, i) => t.shape[i] === 1 || s === cStrides(t.shape)[i]);
+  let r0: number, nr: number, c0: number, nc: number;
+  if (t.shape.length === 2 && t.strides[0] === R && t.strides[1] === 1) {
+    [r0, c0, nr, nc] = [Math.floor(t.offset / R), t.offset % R, t.shape[0], t.shape[1]];
+  } else if (contiguous && t.offset % R === 0 && n % R === 0) {
+    [r0, c0, nr, nc] = [t.offset / R, 0, n / R, R];
+  } else {
+    return null;
+  }
+  if (c0 + nc > R || r0 + nr > rows) return null;
+  const box = (offset: number, r: number, c: number): Box[] =>
+    r * c === 0 ? [] : R === 1 ? [{ shape: [r], strides: [1], offset }] : [{ shape: [r, c], strides: [R, 1], offset }];
+  return [
+    ...box(0, r0, R),
+    ...box((r0 + nr) * R, rows - r0 - nr, R),
+    ...box(r0 * R, nr, c0),
+    ...box(r0 * R + c0 + nc, nr, R - c0 - nc),
+  ];
+}
+
+/** Whether evaluating `e` reads `block`. */
+function readsBlock(e: Expr, block: Block): boolean {
+  const r = resolve(e);
+  if (r.kind === 'leaf') return r.block === block;
+  if (r.kind === 'const') return false;
+  return r.args.some((a) => readsBlock(a, block));
 }
 
 /** Record a reduction of `x` over `axis` (undefined: all) into a fresh leaf of `dtype`. */

@@ -43,8 +43,9 @@ export class Block {
     readonly id: number,
     readonly dtype: DType,
     readonly length: number,
-    readonly buffer: SharedArrayBuffer,
-    readonly data: TypedArray,
+    // Mutable only for swapStorage.
+    public buffer: SharedArrayBuffer,
+    public data: TypedArray,
   ) {}
 }
 
@@ -227,6 +228,26 @@ const registry = new FinalizationRegistry<{ sab: SharedArrayBuffer; id: number; 
   recycle(sab);
   onFree?.(id);
 });
+
+/**
+ * Exchange the storage of two blocks of one dtype and length (a write that renames instead of
+ * copying: graph/materialise.ts). Each block's buffer goes back to the store when that block is
+ * collected, so the registry follows the buffers.
+ */
+export function swapStorage(a: Block, b: Block): void {
+  if (a.dtype !== b.dtype || a.length !== b.length || a.released || b.released) {
+    throw new Error(`distnumpy: cannot swap the storage of blocks ${a.id} and ${b.id}`);
+  }
+  registry.unregister(a);
+  registry.unregister(b);
+  [a.buffer, b.buffer] = [b.buffer, a.buffer];
+  [a.data, b.data] = [b.data, a.data];
+  // Both now hold written data, or will before anything reads them: no fill may be skipped.
+  a.untouched = false;
+  b.untouched = false;
+  registry.register(a, { sab: a.buffer, id: a.id, charged: a.charged }, a);
+  registry.register(b, { sab: b.buffer, id: b.id, charged: b.charged }, b);
+}
 
 /** Free a block now (x.dispose()); the caller guarantees no pending work reads it. */
 export function release(b: Block): void {
