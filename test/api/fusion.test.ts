@@ -5,19 +5,11 @@
 import test, { type ExecutionContext } from 'ava';
 import * as dn from '../../lib/index.js';
 import { fusedLoopCount } from '../../lib/graph/fuse.js';
-import { lcg } from '../helpers/cases.js';
-import { type NpResult, assertMatches, numpy } from '../helpers/numpy.js';
+import { assertMatches, numpy, numpyAfter, randomArray } from '../helpers/numpy.js';
 
 test.after.always(async () => {
   await dn.shutdown();
 });
-
-function randomArray(shape: number[], seed: number, dtype: dn.DType = 'float64', scale = 10): dn.NdArray {
-  const r = lcg(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = Array.from({ length: n }, () => (r() - 0.5) * scale);
-  return dn.array(v, { dtype }).reshape(shape);
-}
 
 /** Runs `program` (which records without awaiting, so its steps share one batch), checks fusion. */
 async function fused(t: ExecutionContext, expectLoops: boolean, program: () => void): Promise<void> {
@@ -27,13 +19,6 @@ async function fused(t: ExecutionContext, expectLoops: boolean, program: () => v
   await dn.flush();
   const grid = dn.runtimeInfo().config.grid.value;
   if (!grid || grid[1] === 1) t.is(fusedLoopCount() > before, expectLoops, expectLoops ? 'the steps ran as one fused loop' : 'the steps were kept apart');
-}
-
-/** NumPy runs `code` (statements over the inputs), then evaluates each named expression. */
-async function numpyAfter(inputs: Record<string, dn.NdArray>, code: string, names: string[]): Promise<Record<string, NpResult>> {
-  const cases: Record<string, string> = { setup: `exec(${JSON.stringify(code)}, globals()) or 0` };
-  for (const n of names) cases[n] = n;
-  return numpy(inputs, cases);
 }
 
 test.serial('a stencil sweep: its change and its update share one loop over the snapshot, equal to NumPy', async (t) => {

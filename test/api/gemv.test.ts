@@ -5,18 +5,11 @@
 import test from 'ava';
 import * as dn from '../../lib/index.js';
 import { gemvCount } from '../../lib/smp/exec.js';
-import { lcg } from '../helpers/cases.js';
-import { assertMatches, numpy } from '../helpers/numpy.js';
+import { assertMatches, numpy, numpyAfter, randomArray } from '../helpers/numpy.js';
 
 test.after.always(async () => {
   await dn.shutdown();
 });
-
-function randomArray(shape: number[], seed: number): dn.NdArray {
-  const r = lcg(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return dn.array(Array.from({ length: n }, () => (r() - 0.5) * 10)).reshape(shape);
-}
 
 // Row sums are reordered (BLAS runs SIMD lanes): equal to NumPy's within rounding.
 const ROUNDING = { rtol: 1e-12, atol: 1e-12 };

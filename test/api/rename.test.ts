@@ -5,27 +5,13 @@
 import test from 'ava';
 import * as dn from '../../lib/index.js';
 import { renameCount } from '../../lib/graph/materialise.js';
-import { lcg } from '../helpers/cases.js';
-import { assertMatches, numpy } from '../helpers/numpy.js';
+import { assertMatches, numpy, numpyAfter, randomArray } from '../helpers/numpy.js';
 
 test.after.always(async () => {
   await dn.shutdown();
 });
 
-function randomArray(shape: number[], seed: number): dn.NdArray {
-  const r = lcg(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return dn.array(Array.from({ length: n }, () => (r() - 0.5) * 10)).reshape(shape);
-}
-
 const ROUNDING = { rtol: 1e-12, atol: 1e-12 };
-
-/** NumPy runs `code` over the inputs, then each named expression is a result. */
-async function numpyAfter(inputs: Record<string, dn.NdArray>, code: string, names: string[]) {
-  const cases: Record<string, string> = { setup: `exec(${JSON.stringify(code)}, globals()) or 0` };
-  for (const n of names) cases[n] = n;
-  return numpy(inputs, cases);
-}
 
 test.serial('a stencil sweep renames the grid; the sweep value, read afterwards, is the one before the write', async (t) => {
   const g0 = randomArray([23, 31], 1);

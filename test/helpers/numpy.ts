@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ExecutionContext } from 'ava';
 import * as dn from '../../lib/index.js';
+import { lcg } from './cases.js';
 
 export type NpDType = 'float64' | 'float32' | 'int32' | 'uint8' | 'bool' | 'int64' | 'uint64' | 'int8' | 'float16';
 
@@ -159,4 +160,18 @@ export async function assertMatches(
   } else {
     t.pass();
   }
+}
+
+/** A float array of `shape` with values in [-scale/2, scale/2) drawn from `seed` (an input for NumPy and us alike). */
+export function randomArray(shape: number[], seed: number, dtype: dn.DType = 'float64', scale = 10): dn.NdArray {
+  const r = lcg(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return dn.array(Array.from({ length: n }, () => (r() - 0.5) * scale), { dtype }).reshape(shape);
+}
+
+/** NumPy runs `code` (statements over the inputs), then evaluates each named expression. */
+export async function numpyAfter(inputs: Record<string, dn.NdArray>, code: string, names: string[]): Promise<Record<string, NpResult>> {
+  const cases: Record<string, string> = { setup: `exec(${JSON.stringify(code)}, globals()) or 0` };
+  for (const n of names) cases[n] = n;
+  return numpy(inputs, cases);
 }
