@@ -55,7 +55,10 @@ export function matmul(a: NdArray, b: NdArray, name: 'matmul' | 'dot' = 'matmul'
   // 2-D x 2-D. An inner dimension of 1 is an outer product: C[i, j] = A[i, 0] * B[0, j], one
   // product per element (what BLAS computes too), so it stays a lazy broadcast that fuses into
   // its consumers instead of a matrix in memory (the paper's dot(OnesCol, P.T)).
-  if (sa[1] === 1 && dtype !== 'bool') return binary('mul', a.astype(dtype), b.astype(dtype));
+  // (An operand already of the result's dtype is used as it is: astype would copy it, and N-body
+  // made 14 such copies a step.)
+  const as = (x: NdArray): NdArray => (x.dtype === dtype ? x : x.astype(dtype));
+  if (sa[1] === 1 && dtype !== 'bool') return binary('mul', as(a), as(b));
   const A = asLeaf(nodeOf(a.dtype === dtype ? a : a.astype(dtype)));
   const B = asLeaf(nodeOf(b.dtype === dtype ? b : b.astype(dtype)));
   const C = freshLeaf(dtype, [sa[0], sb[1]]);
