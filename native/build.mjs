@@ -1,5 +1,5 @@
 // Builds the optional native addons at `npm install` (and when re-run by hand):
-//   dn_blas  OpenBLAS cblas_{d,s}gemm      without it matmul runs the JS kernel
+//   dn_blas  OpenBLAS cblas_{d,s}gemm/gemv without it matmul and row sums run the JS kernels
 //   dn_mpi   OpenMPI                        without it the library runs single-node
 // Each target is detected, probed and built on its own, so one missing library never costs the
 // other. This script never fails the install: every problem becomes one line on stdout and a

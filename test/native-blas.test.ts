@@ -1,9 +1,10 @@
-// dgemm/sgemm through the addon against a naive triple loop: every transpose, offsets, leading
-// dimensions wider than the matrix, SharedArrayBuffer-backed arrays, and a call from a worker.
+// dgemm/sgemm and dgemv/sgemv through the addon against a naive loop: every transpose, offsets,
+// leading dimensions wider than the matrix, vector steps, SharedArrayBuffer-backed arrays, and a
+// call from a worker.
 // Without the addon the tests pass with a log, except under CI=true, where BLAS must be built.
 import test, { type ExecutionContext } from 'ava';
 import { Worker } from 'node:worker_threads';
-import { blasConfig, blasThreads, gemm, type GemmDType } from '../lib/dist/blas.js';
+import { blasConfig, blasThreads, gemm, gemv, type GemmDType } from '../lib/dist/blas.js';
 import { nativeStatus } from '../lib/dist/native.js';
 
 const status = nativeStatus().blas;
@@ -117,6 +118,39 @@ test('bad arguments throw before the addon sees them', (t) => {
     { instanceOf: RangeError, message: /C overlaps A/ });
   t.throws(() => gemm('float64', false, false, 2.5, 3, 4, 1, A, 0, 4, B, 0, 3, 0, C, 0, 3),
     { instanceOf: RangeError, message: /M must be an integer/ });
+});
+
+for (const dtype of ['float64', 'float32'] as const) {
+  test(`${dtype} gemv matches a naive loop (transposed, offsets, leading dims, steps, shared memory)`, (t) => {
+    if (!available(t)) return;
+    for (const [M, N] of [[1, 1], [5, 7], [33, 17], [0, 4], [4, 0]]) {
+      for (const trans of [false, true]) {
+        for (const [off, pad, inc, shared] of [[0, 0, 1, false], [3, 2, 3, true]] as const) {
+          // y = alpha op(A) x + beta y is gemm with x and y as one-column matrices whose rows are inc apart.
+          const lda = Math.max(1, N + pad), lenX = trans ? M : N, lenY = trans ? N : M;
+          const A = make(dtype, off + M * lda + 1, shared);
+          const x = make(dtype, off + lenX * inc + 1, shared);
+          const y = make(dtype, off + lenY * inc + 1, shared);
+          const expected = Float64Array.from(y);
+          naiveGemm(trans, false, lenY, 1, lenX, -0.5, A, off, lda, x, off, inc, 1.5, expected, off, inc);
+          gemv(dtype, trans, M, N, -0.5, A, off, lda, x, off, inc, 1.5, y, off, inc);
+          const tol = (dtype === 'float64' ? 1e-13 : 1e-5) * Math.max(1, lenX);
+          const bad = Array.from(y).findIndex((v, i) => Math.abs(v - expected[i]) > tol * Math.max(1, Math.abs(expected[i])));
+          t.is(bad, -1, `${dtype} M=${M} N=${N} trans=${trans} off=${off} inc=${inc}: y[${bad}] expected ${expected[bad]} actual ${y[bad]}`);
+        }
+      }
+    }
+  });
+}
+
+test('bad gemv arguments throw before the addon sees them', (t) => {
+  if (!available(t)) return;
+  const A = new Float64Array(12), x = new Float64Array(4), y = new Float64Array(3);
+  t.throws(() => gemv('float64', false, 3, 4, 1, A, 0, 4, x, 1, 1, 0, y, 0, 1),
+    { instanceOf: RangeError, message: /gemv: x \(4x1, offset 1, leading dimension 1\) needs 5 elements but its Float64Array has 4/ });
+  t.throws(() => gemv('float64', false, 3, 4, 1, A, 0, 4, x, 0, 0, 0, y, 0, 1), { instanceOf: RangeError, message: /incX must be an integer in \[1, / });
+  t.throws(() => gemv('float64', false, 3, 4, 1, A, 0, 4, x, 0, 1, 0, A, 0, 1), { instanceOf: RangeError, message: /y overlaps A/ });
+  t.throws(() => gemv('float32', false, 3, 4, 1, A, 0, 4, x, 0, 1, 0, y, 0, 1), { instanceOf: TypeError, message: /A must be a Float32Array for dtype 'float32'/ });
 });
 
 test('thread count and configuration', (t) => {

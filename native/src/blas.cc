@@ -1,4 +1,4 @@
-// dn_blas: OpenBLAS cblas_dgemm / cblas_sgemm on typed arrays in place (zero copy, also over
+// dn_blas: OpenBLAS cblas_{d,s}gemm and cblas_{d,s}gemv on typed arrays in place (zero copy, also over
 // SharedArrayBuffer), row-major as NumPy's C order. lib/dist/blas.ts checks every argument with
 // messages that name the values; the checks here only keep a direct caller from reading or
 // writing out of bounds. The addon keeps no state, so every worker thread may load it.
@@ -92,6 +92,19 @@ void CallGemm<float>(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K
   cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+// A matrix (or vector) argument: the typed array at i, its element offset at i + 1 and its leading
+// dimension (a vector's step) at i + 2.
+struct Operand {
+  Matrix m;
+  int64_t off;
+  int64_t ld;
+};
+
+Operand GetOperand(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type kind, const char* name,
+                   const char* offName, const char* ldName) {
+  return {GetMatrix(info, i, kind, name), GetInt(info, i + 1, offName, 0), GetInt(info, i + 2, ldName, 1)};
+}
+
 // (transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc)
 template <typename T, napi_typedarray_type Kind>
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
@@ -101,25 +114,38 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   bool transB = info[1].ToBoolean();
   int64_t M = GetInt(info, 2, "M", 0), N = GetInt(info, 3, "N", 0), K = GetInt(info, 4, "K", 0);
   double alpha = GetDouble(info, 5, "alpha");
-  Matrix A = GetMatrix(info, 6, Kind, "A");
-  int64_t offA = GetInt(info, 7, "offA", 0), lda = GetInt(info, 8, "lda", 1);
-  Matrix B = GetMatrix(info, 9, Kind, "B");
-  int64_t offB = GetInt(info, 10, "offB", 0), ldb = GetInt(info, 11, "ldb", 1);
+  Operand A = GetOperand(info, 6, Kind, "A", "offA", "lda");
+  Operand B = GetOperand(info, 9, Kind, "B", "offB", "ldb");
   double beta = GetDouble(info, 12, "beta");
-  Matrix C = GetMatrix(info, 13, Kind, "C");
-  int64_t offC = GetInt(info, 14, "offC", 0), ldc = GetInt(info, 15, "ldc", 1);
+  Operand C = GetOperand(info, 13, Kind, "C", "offC", "ldc");
 
-  CheckFits(env, "A", A, offA, lda, transA ? K : M, transA ? M : K);
-  CheckFits(env, "B", B, offB, ldb, transB ? N : K, transB ? K : N);
-  CheckFits(env, "C", C, offC, ldc, M, N);
+  CheckFits(env, "A", A.m, A.off, A.ld, transA ? K : M, transA ? M : K);
+  CheckFits(env, "B", B.m, B.off, B.ld, transB ? N : K, transB ? K : N);
+  CheckFits(env, "C", C.m, C.off, C.ld, M, N);
   if (M == 0 || N == 0) return env.Undefined();
 
   CallGemm<T>(transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
               static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), static_cast<T>(alpha),
-              static_cast<const T*>(A.data) + offA, static_cast<int>(lda),
-              static_cast<const T*>(B.data) + offB, static_cast<int>(ldb), static_cast<T>(beta),
-              static_cast<T*>(C.data) + offC, static_cast<int>(ldc));
+              static_cast<const T*>(A.m.data) + A.off, static_cast<int>(A.ld),
+              static_cast<const T*>(B.m.data) + B.off, static_cast<int>(B.ld), static_cast<T>(beta),
+              static_cast<T*>(C.m.data) + C.off, static_cast<int>(C.ld));
   return env.Undefined();
+}
+
+template <typename T>
+void CallGemv(CBLAS_TRANSPOSE t, int M, int N, T alpha, const T* A, int lda, const T* x, int incX, T beta, T* y,
+              int incY);
+
+template <>
+void CallGemv<double>(CBLAS_TRANSPOSE t, int M, int N, double alpha, const double* A, int lda, const double* x,
+                      int incX, double beta, double* y, int incY) {
+  cblas_dgemv(CblasRowMajor, t, M, N, alpha, A, lda, x, incX, beta, y, incY);
+}
+
+template <>
+void CallGemv<float>(CBLAS_TRANSPOSE t, int M, int N, float alpha, const float* A, int lda, const float* x,
+                     int incX, float beta, float* y, int incY) {
+  cblas_sgemv(CblasRowMajor, t, M, N, alpha, A, lda, x, incX, beta, y, incY);
 }
 
 // y = alpha * op(A) x + beta * y for a row-major M x N matrix A (op(A) is A, or A' when trans).
@@ -131,30 +157,26 @@ Napi::Value Gemv(const Napi::CallbackInfo& info) {
   bool trans = info[0].ToBoolean();
   int64_t M = GetInt(info, 1, "M", 0), N = GetInt(info, 2, "N", 0);
   double alpha = GetDouble(info, 3, "alpha");
-  Matrix A = GetMatrix(info, 4, Kind, "A");
-  int64_t offA = GetInt(info, 5, "offA", 0), lda = GetInt(info, 6, "lda", 1);
-  Matrix X = GetMatrix(info, 7, Kind, "x");
-  int64_t offX = GetInt(info, 8, "offX", 0), incX = GetInt(info, 9, "incX", 1);
+  Operand A = GetOperand(info, 4, Kind, "A", "offA", "lda");
+  Operand X = GetOperand(info, 7, Kind, "x", "offX", "incX");
   double beta = GetDouble(info, 10, "beta");
-  Matrix Y = GetMatrix(info, 11, Kind, "y");
-  int64_t offY = GetInt(info, 12, "offY", 0), incY = GetInt(info, 13, "incY", 1);
+  Operand Y = GetOperand(info, 11, Kind, "y", "offY", "incY");
   int64_t lenX = trans ? M : N, lenY = trans ? N : M;
-  CheckFits(env, "A", A, offA, lda, M, N);
+  CheckFits(env, "A", A.m, A.off, A.ld, M, N);
   // A vector of length n with step inc is an n x 1 matrix with leading dimension inc.
-  CheckFits(env, "x", X, offX, incX, lenX, 1);
-  CheckFits(env, "y", Y, offY, incY, lenY, 1);
-  if (M == 0 || N == 0) return env.Undefined();
-  if constexpr (Kind == napi_float64_array) {
-    cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N), alpha,
-                static_cast<const double*>(A.data) + offA, static_cast<int>(lda),
-                static_cast<const double*>(X.data) + offX, static_cast<int>(incX), beta,
-                static_cast<double*>(Y.data) + offY, static_cast<int>(incY));
-  } else {
-    cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
-                static_cast<float>(alpha), static_cast<const float*>(A.data) + offA, static_cast<int>(lda),
-                static_cast<const float*>(X.data) + offX, static_cast<int>(incX), static_cast<float>(beta),
-                static_cast<float*>(Y.data) + offY, static_cast<int>(incY));
+  CheckFits(env, "x", X.m, X.off, X.ld, lenX, 1);
+  CheckFits(env, "y", Y.m, Y.off, Y.ld, lenY, 1);
+  if (lenY == 0) return env.Undefined();
+  if (lenX == 0) {
+    // An empty sum: y = beta * y, which BLAS's quick return skips. beta 0 sets y whatever it held.
+    T* y = static_cast<T*>(Y.m.data) + Y.off;
+    for (int64_t i = 0; i < lenY; i++) y[i * Y.ld] = beta == 0 ? T(0) : static_cast<T>(beta * y[i * Y.ld]);
+    return env.Undefined();
   }
+  CallGemv<T>(trans ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N), static_cast<T>(alpha),
+              static_cast<const T*>(A.m.data) + A.off, static_cast<int>(A.ld),
+              static_cast<const T*>(X.m.data) + X.off, static_cast<int>(X.ld), static_cast<T>(beta),
+              static_cast<T*>(Y.m.data) + Y.off, static_cast<int>(Y.ld));
   return env.Undefined();
 }
 
