@@ -60,23 +60,21 @@ export function resolve<T extends Expr>(e: T): T | Leaf {
 }
 
 /** Ew nodes that read each block directly, so a write to the block can protect them first. */
-const readers = new WeakMap<Block, Set<WeakRef<Ew>>>();
-
-// Size at which each set is pruned next. Nodes the program dropped stay in the set until a
-// collection clears their WeakRefs, so a loop that reads one array every iteration (Jacobi's
-// A * h) keeps adding: pruning at a fixed size scanned the whole set at every registration once
-// it was past it (45% of a small Jacobi's time). Twice the size left after a prune keeps the
-// cost constant per registration.
-const pruneAt = new WeakMap<Set<WeakRef<Ew>>, number>();
+// `pruneAt`: the size at which the set is pruned next. Nodes the program dropped stay in the set
+// until a collection clears their WeakRefs, so a loop that reads one array every iteration
+// (Jacobi's A * h) keeps adding: pruning at a fixed size scanned the whole set at every
+// registration once it was past it (45% of a small Jacobi's time). Twice the size left after a
+// prune keeps the cost constant per registration.
+const readers = new WeakMap<Block, { set: Set<WeakRef<Ew>>; pruneAt: number }>();
 
 export function registerReader(block: Block, node: Ew): void {
-  let set = readers.get(block);
-  if (!set) readers.set(block, (set = new Set()));
-  if (set.size >= (pruneAt.get(set) ?? 64)) {
-    pruneReaders(set);
-    pruneAt.set(set, Math.max(64, 2 * set.size));
+  let entry = readers.get(block);
+  if (!entry) readers.set(block, (entry = { set: new Set(), pruneAt: 64 }));
+  if (entry.set.size >= entry.pruneAt) {
+    pruneReaders(entry.set);
+    entry.pruneAt = Math.max(64, 2 * entry.set.size);
   }
-  set.add(new WeakRef(node));
+  entry.set.add(new WeakRef(node));
 }
 
 function pruneReaders(set: Set<WeakRef<Ew>>): void {
@@ -88,7 +86,7 @@ function pruneReaders(set: Set<WeakRef<Ew>>): void {
 
 /** The still-lazy nodes that read `block` directly. */
 export function pendingReaders(block: Block): Ew[] {
-  const set = readers.get(block);
+  const set = readers.get(block)?.set;
   if (!set) return [];
   const out: Ew[] = [];
   for (const r of set) {
