@@ -59,8 +59,8 @@ export function matmul(a: NdArray, b: NdArray, name: 'matmul' | 'dot' = 'matmul'
   // made 14 such copies a step.)
   const as = (x: NdArray): NdArray => (x.dtype === dtype ? x : x.astype(dtype));
   if (sa[1] === 1 && dtype !== 'bool') return binary('mul', as(a), as(b));
-  const A = asLeaf(nodeOf(a.dtype === dtype ? a : a.astype(dtype)));
-  const B = asLeaf(nodeOf(b.dtype === dtype ? b : b.astype(dtype)));
+  const A = asLeaf(nodeOf(as(a)));
+  const B = asLeaf(nodeOf(as(b)));
   const C = freshLeaf(dtype, [sa[0], sb[1]]);
   record({ kind: 'gemm', op: name, a: A, b: B, c: C });
   return wrap(C);
