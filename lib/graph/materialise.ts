@@ -182,11 +182,14 @@ function complement(t: Leaf): Box[] | null {
   const R = b.rowLen;
   const rows = b.length / R;
   if (2 * n < b.length || !Number.isInteger(rows)) return null;
-  const contiguous = t.strides.every((s, i) => t.shape[i] === 1 || s === cStrides(t.shape)[i]);
+  const contiguous = (): boolean => {
+    const c = cStrides(t.shape);
+    return t.strides.every((s, i) => t.shape[i] === 1 || s === c[i]);
+  };
   let r0: number, nr: number, c0: number, nc: number;
   if (t.shape.length === 2 && t.strides[0] === R && t.strides[1] === 1) {
     [r0, c0, nr, nc] = [Math.floor(t.offset / R), t.offset % R, t.shape[0], t.shape[1]];
-  } else if (contiguous && t.offset % R === 0 && n % R === 0) {
+  } else if (t.offset % R === 0 && n % R === 0 && contiguous()) {
     [r0, c0, nr, nc] = [t.offset / R, 0, n / R, R];
   } else {
     return null;
