@@ -653,7 +653,7 @@ export function storeCast(value: string, program: Program | null, outDt: DType):
   if ((outDt === 'int32' || outDt === 'uint8') && (from === 'float32' || from === 'float64')) return floatToIntCode(value, outDt);
   if (outDt !== 'bool') return value;
   if (from === 'bool') return value;
-  return `((${value} !== 0) | 0)`;
+  return castCode(value, from ?? 'float64', 'bool');
 }
 
 /** NumPy's accumulator of an integer sum or product: uint64 for uint8, else int64 (false: not one). */
