@@ -1,6 +1,6 @@
 // Running one kernel on this node: inline when the work is too small to pay for a hand-off
-// (30-50 us, REFERENCE.md), otherwise split into one contiguous range of the outer loop per
-// thread, the calling thread taking the first range.
+// (30-50 us, REFERENCE.md), otherwise in pieces of the outer loop that the calling thread and the
+// pool's threads claim in turn (pieces.ts). Row sums that are a matrix-vector product go to BLAS.
 import type { GemvPlan, Kernel } from '../kernels/codegen.js';
 import { KernelCache } from '../kernels/compile.js';
 import type { TypedArray } from '../kernels/dtypes.js';
