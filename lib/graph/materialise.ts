@@ -9,7 +9,7 @@ import { allocate, type Block } from '../smp/store.js';
 import { record } from './batch.js';
 import { type Frozen, freeze, readsOtherwise } from './freeze.js';
 import { setFusing } from './fuse.js';
-import { type ArrayNode, type Expr, type Ew, type Leaf, pendingReaders, registerReader, resolve } from './node.js';
+import { type ArrayNode, type Expr, type Ew, type Leaf, registerReader, takeReaders, resolve } from './node.js';
 
 let defaultRowBlock = 0;
 let ranks = 1;
@@ -134,7 +134,7 @@ export function writeInto(target: Leaf, value: Expr, op: string): void {
  */
 function protectReaders(target: Leaf, value: Expr): { old: Block; boxes: Box[] } | null {
   const block = target.block;
-  const live = pendingReaders(block);
+  const live = takeReaders(block);
   if (live.length === 0) return null;
   let total = 0;
   for (const n of live) total += shapeSize(n.shape);

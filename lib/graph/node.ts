@@ -84,16 +84,22 @@ function pruneReaders(set: Set<WeakRef<Ew>>): void {
   }
 }
 
-/** The still-lazy nodes that read `block` directly. */
-export function pendingReaders(block: Block): Ew[] {
-  const set = readers.get(block)?.set;
-  if (!set) return [];
+/**
+ * The still-lazy nodes that read `block` directly, handed over: the set is emptied, because the
+ * caller (a write to the block) makes every one of them stop reading it (it materialises them or
+ * points them at a copy). Leaving them in the set would also keep them alive: a WeakRef's
+ * deref() holds its target until the current job ends, and a collection that runs in the same
+ * job (the store's, while the write allocates the copy) could then not free the previous
+ * iteration's nodes or the copy they read.
+ */
+export function takeReaders(block: Block): Ew[] {
+  const entry = readers.get(block);
+  if (!entry) return [];
+  readers.delete(block);
   const out: Ew[] = [];
-  for (const r of set) {
+  for (const r of entry.set) {
     const n = r.deref();
-    if (!n || n.realised) set.delete(r);
-    else if (n.args.some((a) => a.kind === 'leaf' && a.block === block)) out.push(n);
-    else set.delete(r);
+    if (n && !n.realised && n.args.some((a) => a.kind === 'leaf' && a.block === block)) out.push(n);
   }
   return out;
 }
