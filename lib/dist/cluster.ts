@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { executeDistributed } from './execute-dist.js';
 import { Comm } from './mpi.js';
 import type { Executor } from '../smp/exec.js';
-import { setFreeListener } from '../smp/store.js';
+import { letFinalizersRun, setFreeListener } from '../smp/store.js';
 import type { Step } from './steps.js';
 import { Decoder, Encoder } from './wire.js';
 import { isSpawnedRank, spawnedRanks, spawnRanks, type Watchdog } from './spawn.js';
@@ -146,5 +146,7 @@ export async function serve(comm: Comm, ex: Executor): Promise<never> {
       await runOrAbort(comm, () => executeDistributed(ex, comm, s), s.op);
       if (s.kind === 'release') decoder.blocks.delete(s.block.id);
     }
+    // As rank 0 does at the end of a flush: the collection its allocations asked for.
+    await letFinalizersRun();
   }
 }

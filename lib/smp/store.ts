@@ -59,36 +59,67 @@ let liveBytes = 0;
 let maxBytes = Infinity;
 let chargedBytes = 0;
 let sinceCollect = 0;
+let collectDue = false;
 let finalizersDue = false;
 // Live bytes once the last collection's finalizers ran: the program's real working set. (The
 // current live count also holds dead blocks not yet collected; a threshold that followed it would
 // let garbage postpone its own collection.)
 let liveAfterCollect = 0;
 
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Finalizers run as tasks of the event loop: a program that only awaits settled promises (one
- * thread, all work inline) would never let them run. The runtime yields to the loop once after a
- * collection, at the end of a flush, so dropped blocks come back.
+ * The end of every flush. A collection the allocations asked for runs here, between two turns of
+ * the event loop, rather than inside the allocation that crossed the threshold:
+ * - before it, a new job: WeakRef.deref() keeps its target alive until the current job ends, and
+ *   the runtime derefs the lazy nodes it tracks while recording (to protect readers from a write,
+ *   and at the flush). A collection in the same job could not free the previous iteration's nodes,
+ *   nor the blocks they hold: a stencil kept one or two dead grids per collection, and at one
+ *   thread, where a whole loop runs as one job, hundreds of MB;
+ * - after it, another: finalizers run as tasks of the event loop, and a program that only awaits
+ *   settled promises (one thread, all work inline) would never let them run.
+ * Collecting in allocate() freed nothing earlier anyway: its finalizers also had to wait for a
+ * turn of the loop.
  */
 export async function letFinalizersRun(): Promise<void> {
+  if (collectDue && collect) {
+    collectDue = false;
+    sinceCollect = 0;
+    await nextTurn();
+    collect();
+    finalizersDue = true;
+  }
   if (!finalizersDue) return;
   finalizersDue = false;
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await nextTurn();
   liveAfterCollect = liveBytes;
 }
 let collect: (() => void) | null = null;
 // A full collection takes 3-5 ms of the main thread here even with a small heap, while the
-// pool waits. Collecting every 32 MiB instead made N-body about 7% faster, but let a 1000^2
-// stencil's memory at 3 and 4 ranks grow past six arrays between samples
-// (test/api/memory.test.ts): the bound is kept.
+// pool waits, so a loop that allocates a large array per iteration (the stencil's snapshot of the
+// grid) is paced by them.
 const COLLECT_EVERY = 16 * 2 ** 20;
+/**
+ * A collection is asked for after this many times the live bytes have been allocated (as V8
+ * lets its own heap grow to a multiple of what survived)... A 2000^2 stencil allocates one grid
+ * per sweep and keeps two: collecting after half the live bytes (every sweep) took 260 ms of its
+ * 20 sweeps at 2 threads, after 1x 212 ms, after 2x 195 ms (the live set is then held about
+ * three times over: live, the garbage of one period, and the free list).
+ */
+const GROWTH = 2;
+/**
+ * ...and made at once, in allocate(), after this many times that: the program has allocated that
+ * much without a flush (no dropped block came back meanwhile, but the collection at least lets
+ * them come back at its next turn of the event loop).
+ */
+const OVERDUE = 4;
 
 /**
  * V8 does not count SharedArrayBuffers towards its heap, so a loop that drops large arrays can
  * grow the process by gigabytes before a collection runs the finalizers that recycle them.
- * The store asks for a collection itself each time it has handed out half the bytes that were
- * live after the last one (at least COLLECT_EVERY), so the blocks of dropped arrays come back
- * through the free list within a few arrays' worth of allocation.
+ * The store asks for a collection itself each time it has handed out GROWTH times the bytes that
+ * were live after the last one (at least COLLECT_EVERY), so the blocks of dropped arrays come
+ * back through the free list within a few arrays' worth of allocation.
  */
 export function setCollector(fn: (() => void) | null): void {
   collect = fn;
@@ -109,6 +140,8 @@ export function setMemoryLimit(bytes: number): void {
 export function memoryStats(): { liveBytes: number; cachedBytes: number } {
   return { liveBytes, cachedBytes: freeBytes };
 }
+
+const MACHINE_BYTES = totalmem();
 
 /** Allocations from this size on are checked against the machine's available memory. */
 const CHECK_FROM = 64 * 2 ** 20;
@@ -143,8 +176,13 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
     // The whole buffer, not this rank's share: under MPI a rank also writes the rows it
     // receives (halos, reads), with small blocks most of the array (4 ranks, blocks of 1 row).
     sinceCollect += bytes;
-    if (sinceCollect > Math.max(COLLECT_EVERY, liveAfterCollect / 2)) {
+    // Less when the memory limit (or the machine) leaves less room for garbage.
+    const room = Math.min(maxBytes, MACHINE_BYTES) - liveAfterCollect;
+    const threshold = Math.max(COLLECT_EVERY, Math.min(GROWTH * liveAfterCollect, room / 4));
+    if (sinceCollect > threshold) collectDue = true;
+    if (sinceCollect > OVERDUE * threshold) {
       sinceCollect = 0;
+      collectDue = false;
       collect();
       finalizersDue = true;
     }
@@ -210,9 +248,11 @@ export function setFreeListener(fn: ((id: number) => void) | null): void {
 function recycle(sab: SharedArrayBuffer): void {
   const bytes = sab.byteLength;
   liveBytes -= bytes;
-  // Keep at most as many free bytes as are live (32 MiB at least): enough to serve the next
-  // iteration of a loop, not a hoard from a burst long ago.
-  if (freeBytes + bytes > Math.min(cacheLimit, Math.max(32 * 2 ** 20, liveBytes))) {
+  // Keep at most as many free bytes as are live, or twice what is allocated between two
+  // collections (32 MiB at least): enough to serve the allocations until the next collection
+  // returns more (it returns what the last period and the one before dropped), not a hoard from
+  // a burst long ago.
+  if (freeBytes + bytes > Math.min(cacheLimit, Math.max(32 * 2 ** 20, liveBytes, 2 * GROWTH * liveAfterCollect))) {
     noteDropped(bytes);
     return;
   }
