@@ -7,6 +7,7 @@ import { type LoopCode, aliasKey, body, finalValue, identity, invariants, locals
 import type { DType } from './dtypes.js';
 import type { Operand, Program, ReduceOp } from './program.js';
 import { programSignature } from './program.js';
+import { simdRows, simdRowsSource } from './wasm-rows.js';
 import type { Layout } from './view.js';
 
 /** The reductions a fused loop folds (float results only: integer accumulators need more). */
@@ -36,8 +37,18 @@ export interface FusedKernel extends LoopCode {
   sinks: Sink[];
 }
 
-/** Output pointers (map and reduceAxis sinks, in sink order) come first, then the operands. */
-export function buildFused(req: FusedRequest): FusedKernel {
+let simdBuilt = 0;
+
+/** How many fused kernels were built to run as SIMD row pairs (tests check that it happens). */
+export function simdKernelCount(): number {
+  return simdBuilt;
+}
+
+/**
+ * Output pointers (map and reduceAxis sinks, in sink order) come first, then the operands.
+ * `simd`: false keeps to the scalar JS loop where wasm-rows.ts would take it (tests compare).
+ */
+export function buildFused(req: FusedRequest, simd = true): FusedKernel {
   const { program, operands, frame, sinks } = req;
   const nd = frame.length;
   const outSinks = sinks.filter((s) => s.kind !== 'reduceAll') as Exclude<Sink, { kind: 'reduceAll' }>[];
@@ -52,7 +63,9 @@ export function buildFused(req: FusedRequest): FusedKernel {
   const last = (l: Layout): number => l.strides[nd - 1];
   const cls = layouts.map((l) => (last(l) === 0 ? '0' : last(l) === 1 ? '1' : 'v'));
   const sinkText = sinks.map((s) => (s.kind === 'reduceAll' ? `A${s.reduce}${s.value}` : s.kind === 'map' ? `M${s.dtype}${s.value}` : `X${s.reduce}${s.dtype}${s.value}`));
-  const key = `fused|${nd}|${cls.join('')}|${sinkText.join(',')}|${programSignature(program, operands)}${aliasKey(req.alias)}`;
+  const wasm = simd && simdRows(req);
+  if (wasm) simdBuilt++;
+  const key = `fused|${nd}|${cls.join('')}|${sinkText.join(',')}|${programSignature(program, operands)}${aliasKey(req.alias)}${wasm ? '|simd' : ''}`;
   let inner = 1;
   for (let d = 1; d < nd; d++) inner *= frame[d];
   return {
@@ -60,7 +73,10 @@ export function buildFused(req: FusedRequest): FusedKernel {
     nd,
     np,
     key,
-    source: sourceFor(key, () => useAliases(emitFused(req, outSinks.length, np, cls, key), req.alias)),
+    source: sourceFor(key, () => {
+      const js = useAliases(emitFused(req, outSinks.length, np, cls, key), req.alias);
+      return wasm ? simdRowsSource(req, js, `${kernelName(req)}_simd`) : js;
+    }),
     meta,
     consts: program.consts,
     split: frame[0],
@@ -69,13 +85,16 @@ export function buildFused(req: FusedRequest): FusedKernel {
   };
 }
 
+function kernelName(req: FusedRequest): string {
+  const ops = req.program.instrs.filter((i) => i.k === 'op').map((i) => (i as { op: string }).op);
+  return `k_fused_${req.sinks.length}_${req.frame.length}d_${ops.slice(0, 6).join('_') || 'copy'}`.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
 function emitFused(req: FusedRequest, outs: number, np: number, cls: string[], key: string): string {
   const { program, operands, frame, sinks } = req;
   const nd = frame.length;
   const L: string[] = [`// ${key}`];
-  const ops = program.instrs.filter((i) => i.k === 'op').map((i) => (i as { op: string }).op);
-  const name = `k_fused_${sinks.length}_${nd}d_${ops.slice(0, 6).join('_') || 'copy'}`.replace(/[^A-Za-z0-9_]/g, '_');
-  L.push(`return function ${name}(arrs, m, c, start, end) {`);
+  L.push(`return function ${kernelName(req)}(arrs, m, c, start, end) {`);
   L.push(...locals(program, operands, outs, nd, np));
   // Whole-frame folds: t{k} over the piece, r{k} over one row (the rows then fold into t{k}).
   const all = sinks.map((s, k) => ({ s, k })).filter(({ s }) => s.kind === 'reduceAll');

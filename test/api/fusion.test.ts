@@ -5,6 +5,7 @@
 import test, { type ExecutionContext } from 'ava';
 import * as dn from '../../lib/index.js';
 import { fusedLoopCount } from '../../lib/graph/fuse.js';
+import { simdKernelCount } from '../../lib/kernels/fused.js';
 import { assertMatches, numpy, numpyAfter, randomArray } from '../helpers/numpy.js';
 
 test.after.always(async () => {
@@ -69,6 +70,32 @@ s1 = (F * a / (c + 7)).sum(1); s2 = (F * b).sum(1); mx = F.max(1); mn = (F - a).
   await assertMatches(t, mx!, e.mx, 'max(F, 1)');
   await assertMatches(t, mn!, e.mn, 'min(F - a)');
   await assertMatches(t, m!, e.m, 'mean(F)', { rtol: 1e-13 });
+});
+
+test.serial("N-body's net forces: three row sums of one costly expression, run as SIMD row pairs, equal to NumPy", async (t) => {
+  const n = 37;
+  const P = [10, 11, 12].map((seed) => randomArray([n, 1], seed));
+  const M = randomArray([n, 1], 13);
+  const before = simdKernelCount();
+  let S: dn.NdArray[] = [];
+  await fused(t, true, () => {
+    const onesCol = dn.ones([n, 1]);
+    const onesRow = dn.ones([1, n]);
+    const diff = P.map((p) => dn.dot(onesCol, p.T).sub(dn.dot(p, onesRow)));
+    const D2 = diff.map((d) => d.mul(d)).reduce((s, x) => s.add(x)).add(0.0001);
+    const F = dn.dot(M, M.T).mul(6.673e-11).div(D2);
+    S = diff.map((d) => F.mul(d).div(dn.sqrt(D2)).sum(1));
+  });
+  const grid = dn.runtimeInfo().config.grid.value;
+  if (!grid || grid[1] === 1) t.true(simdKernelCount() > before, 'the forces ran as SIMD row pairs');
+  const e = await numpyAfter({ p0: P[0], p1: P[1], p2: P[2], M }, `
+oc = np.ones((${n}, 1)); orow = np.ones((1, ${n}))
+diff = [oc @ p.T - p @ orow for p in (p0, p1, p2)]
+D2 = diff[0] * diff[0] + diff[1] * diff[1] + diff[2] * diff[2] + 0.0001
+F = (M @ M.T) * 6.673e-11 / D2
+s0, s1, s2 = [(F * d / np.sqrt(D2)).sum(1) for d in diff]
+`, ['s0', 's1', 's2']);
+  for (let k = 0; k < 3; k++) await assertMatches(t, S[k], e[`s${k}`], `net force along axis ${k}`, { rtol: 1e-12 });
 });
 
 test.serial('NaN propagates through fused min, max and sums; float32 results are rounded as NumPy rounds them', async (t) => {
