@@ -6,6 +6,7 @@ import { ThreadPool } from '../smp/pool.js';
 import { useBlas } from '../smp/blas.js';
 import { setCollector, setMemoryLimit } from '../smp/store.js';
 import { gcFunction } from '../smp/gc.js';
+import { tuneJit } from '../smp/jit.js';
 import { blasThreads, gemm, gemv } from './blas.js';
 import { loadBlas, nativeStatus } from './native.js';
 import { readTuning } from './tuning-file.js';
@@ -106,6 +107,7 @@ function tunedBlasThreads(): number | undefined {
 }
 
 export function startNode(opts: RuntimeOptions): NodeHandle {
+  tuneJit();
   const config = resolveConfig(opts);
   if (opts.maxBytesPerRank !== undefined) setMemoryLimit(positiveInt('maxBytesPerRank', opts.maxBytesPerRank));
   setCollector(gcFunction());
