@@ -1,12 +1,13 @@
 // Turning lazy expressions into memory: materialising a node, writing an expression into a view
 // (with NumPy's copy semantics when the source overlaps the destination), and recording
 // reductions, which fuse with the element-wise chain that feeds them.
-import { aliases, buildKernel, type KernelRequest } from '../kernels/codegen.js';
+import { aliases, buildKernel, type Kernel, type KernelRequest } from '../kernels/codegen.js';
 import { type DType, ITEMSIZE, type TypedArray } from '../kernels/dtypes.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { cStrides, shapeSize } from '../kernels/shape.js';
 import { allocate, type Block } from '../smp/store.js';
 import { record } from './batch.js';
+import type { Step } from '../dist/steps.js';
 import { type Frozen, freeze, readsOtherwise } from './freeze.js';
 import { setFusing } from './fuse.js';
 import { type ArrayNode, type Expr, type Ew, type Leaf, registerReader, takeReaders, resolve } from './node.js';
@@ -80,7 +81,27 @@ function checkLive(f: Frozen): void {
 function recordMap(op: string, f: Frozen, out: Leaf): void {
   checkLive(f);
   const request: KernelRequest = { kind: 'map', program: f.program, operands: f.operands, shape: out.shape, out: { dtype: out.dtype, layout: out }, alias: aliases([out.block, ...f.blocks]) };
-  record({ kind: 'kernel', op, kernel: buildKernel(request), out: out.block, blocks: f.blocks, request });
+  record(kernelStep(op, request, out.block, f.blocks));
+}
+
+/**
+ * A kernel step whose kernel is built when something first asks for it: most steps of a loop's
+ * batch end up in a fused loop (graph/fuse.ts), which is built from their requests, and building
+ * each one's own kernel too took a fifth of N-body's recording.
+ */
+function kernelStep(op: string, request: KernelRequest, out: Block, blocks: (Block | null)[], count?: number): Step {
+  let built: Kernel | undefined;
+  return {
+    kind: 'kernel',
+    op,
+    get kernel(): Kernel {
+      return (built ??= buildKernel(request));
+    },
+    out,
+    blocks,
+    ...(count === undefined ? {} : { count }),
+    request,
+  };
 }
 
 /** Materialise an Ew node into a fresh C-contiguous block (once; later uses read the block). */
@@ -221,7 +242,7 @@ export function recordReduce(red: ReduceOp, x: ArrayNode, axis: number | undefin
     const f = freeze(x, shape, realise);
     checkLive(f);
     const request: KernelRequest = { kind: 'reduceAll', program: f.program, operands: f.operands, shape, reduce: red, alias: aliases(f.blocks) };
-    record({ kind: 'kernel', op: red, kernel: buildKernel(request), out: out.block, blocks: f.blocks, count: shapeSize(shape), request });
+    record(kernelStep(red, request, out.block, f.blocks, shapeSize(shape)));
     return out;
   }
   const outShape = shape.filter((_, i) => i !== axis);
@@ -229,6 +250,6 @@ export function recordReduce(red: ReduceOp, x: ArrayNode, axis: number | undefin
   const f = freeze(x, shape, realise);
   checkLive(f);
   const request: KernelRequest = { kind: 'reduceAxis', program: f.program, operands: f.operands, shape, axis, reduce: red, out: { dtype, layout: out }, alias: aliases([out.block, ...f.blocks]) };
-  record({ kind: 'kernel', op: red, kernel: buildKernel(request), out: out.block, blocks: f.blocks, request });
+  record(kernelStep(red, request, out.block, f.blocks));
   return out;
 }
