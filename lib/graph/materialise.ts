@@ -157,6 +157,20 @@ function protectReaders(target: Leaf, value: Expr): { old: Block; boxes: Box[] }
   const block = target.block;
   const live = takeReaders(block);
   if (live.length === 0) return null;
+  try {
+    return protect(target, value, live);
+  } catch (e) {
+    // Out of memory (a limit) part way: the write does not happen, and the readers not yet
+    // materialised or moved to the copy still read the block, so a later write must find them.
+    for (const n of live) {
+      if (!n.realised && n.args.some((a) => a.kind === 'leaf' && a.block === block)) registerReader(block, n);
+    }
+    throw e;
+  }
+}
+
+function protect(target: Leaf, value: Expr, live: Ew[]): { old: Block; boxes: Box[] } | null {
+  const block = target.block;
   let total = 0;
   for (const n of live) total += shapeSize(n.shape);
   if (total <= block.length) {

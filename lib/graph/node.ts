@@ -87,9 +87,9 @@ function pruneReaders(set: Set<WeakRef<Ew>>): void {
 /**
  * The still-lazy nodes that read `block` directly, handed over: the set is emptied, because the
  * caller (a write to the block) makes every one of them stop reading it (it materialises them or
- * points them at a copy). Leaving them in the set would also keep them alive: a WeakRef's
- * deref() holds its target until the current job ends, and a collection that runs in the same
- * job (the store's, while the write allocates the copy) could then not free the previous
+ * points them at a copy), or gives back those it could not. Leaving the others in the set would
+ * keep them alive: the next write's scan would deref() them, which holds a WeakRef's target
+ * until the current job ends, so a collection in that job could not free the previous
  * iteration's nodes or the copy they read.
  */
 export function takeReaders(block: Block): Ew[] {
