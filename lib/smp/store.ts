@@ -63,8 +63,9 @@ let collectDue = false;
 let finalizersDue = false;
 // Live bytes once the last collection's finalizers ran: the program's real working set. (The
 // current live count also holds dead blocks not yet collected; a threshold that followed it would
-// let garbage postpone its own collection.)
+// let garbage postpone its own collection.) Charged bytes likewise, for the memory limit.
 let liveAfterCollect = 0;
+let chargedAfterCollect = 0;
 
 const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -78,8 +79,9 @@ const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediat
  *   thread, where a whole loop runs as one job, hundreds of MB;
  * - after it, another: finalizers run as tasks of the event loop, and a program that only awaits
  *   settled promises (one thread, all work inline) would never let them run.
- * Collecting in allocate() freed nothing earlier anyway: its finalizers also had to wait for a
- * turn of the loop.
+ * A collection inside allocate() would free nothing sooner anyway: its finalizers also wait for
+ * a turn of the loop. (allocate() still collects at once when a program allocates OVERDUE times
+ * the threshold without a flush.)
  */
 export async function letFinalizersRun(): Promise<void> {
   if (collectDue && collect) {
@@ -93,6 +95,7 @@ export async function letFinalizersRun(): Promise<void> {
   finalizersDue = false;
   await nextTurn();
   liveAfterCollect = liveBytes;
+  chargedAfterCollect = chargedBytes;
 }
 let collect: (() => void) | null = null;
 // A full collection takes 3-5 ms of the main thread here even with a small heap, while the
@@ -177,13 +180,15 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
     // The whole buffer, not this rank's share: under MPI a rank also writes the rows it
     // receives (halos, reads), with small blocks most of the array (4 ranks, blocks of 1 row).
     sinceCollect += bytes;
-    // Less when the memory limit (or the machine) leaves less room for garbage.
-    const room = Math.min(maxBytes, MACHINE_BYTES) - liveAfterCollect;
+    // Less when the memory limit or the machine leaves less room for garbage: the limit counts
+    // charged bytes (a rank's share), the machine whole buffers; neither room below 0.
+    const room = Math.max(0, Math.min(maxBytes - chargedAfterCollect, MACHINE_BYTES - liveAfterCollect));
     const threshold = Math.max(COLLECT_EVERY, Math.min(GROWTH * liveAfterCollect, room / 4));
     if (sinceCollect > threshold) collectDue = true;
     if (sinceCollect > OVERDUE * threshold) {
+      // Collect now; collectDue stays, so the flush's end collects again between two turns of
+      // the loop, where the nodes this job has deref'd can be freed too.
       sinceCollect = 0;
-      collectDue = false;
       collect();
       finalizersDue = true;
     }
