@@ -141,7 +141,7 @@ function name(s: string): number[] {
 }
 
 /**
- * A module with one exported memory "m" (`pages` of 64 KiB to start) and one exported function
+ * A module that imports its memory as env.m (at least `pages` of 64 KiB) and exports one function
  * "k" of the given parameter types and no result; `locals` lists the types of its other locals.
  */
 export function moduleBytes(params: number[], locals: number[], code: Code, pages: number): Uint8Array {
@@ -156,9 +156,9 @@ export function moduleBytes(params: number[], locals: number[], code: Code, page
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec([[0x60, ...vec(params.map((t) => [t])), 0]])),
+    ...section(2, vec([[...name('env'), ...name('m'), 0x02, 0x00, ...uleb(pages)]])),
     ...section(3, vec([[0]])),
-    ...section(5, vec([[0x00, ...uleb(pages)]])),
-    ...section(7, vec([[...name('m'), 0x02, 0], [...name('k'), 0x00, 0]])),
+    ...section(7, vec([[...name('k'), 0x00, 0]])),
     ...section(10, vec([[...uleb(body.length), ...body]])),
   ]);
 }

@@ -4,10 +4,11 @@
 //
 // Each lane runs exactly the scalar kernel's arithmetic for its row (IEEE add, sub, mul, div and
 // sqrt round the same in both), and each row's sum is added up in the same order, so the result
-// is bit for bit the JS kernel's: where a piece falls back to it (operands too large to copy),
-// nothing changes. Operands are copied into the module's memory first (blocks live in their own
-// SharedArrayBuffers, which a module cannot address), so the path is taken only when that copy is
-// small next to the work: operands broadcast along one axis, as N-body's (n, 1) and (1, n).
+// is bit for bit the JS kernel's: where a piece falls back to it, nothing changes. Operands are
+// copied into the module's memory first (blocks live in their own SharedArrayBuffers, which a
+// module cannot address): the path suits costly loops over operands broadcast along one axis, as
+// N-body's (n, 1) and (1, n), whose copies are small. A piece falls back when its copies would
+// span more than twice its elements, or need more than the thread's module memory holds.
 import { Code, I32, moduleBytes, OP, SIMD, V128 } from './wasm-asm.js';
 import type { Program } from './program.js';
 import type { FusedRequest } from './fused.js';
@@ -19,6 +20,8 @@ const LANE_OPS = new Set(['add', 'sub', 'mul', 'div', 'neg', 'abs', 'sqrt', 'squ
 const POW_EXPS = new Set([2, 0.5, -1, 1]);
 /** Work per element below which the copy and the call cost more than SIMD saves. */
 const MIN_COST = 8;
+/** The most a thread's module memory grows to (64 MiB): pieces that need more run scalar. */
+const MEMORY_PAGES = 1024;
 
 // DISTNUMPY_NO_SIMD=1 keeps every loop scalar (as DISTNUMPY_NO_BLAS for BLAS): for comparisons.
 const DISABLED = globalThis.process?.env?.DISTNUMPY_NO_SIMD === '1';
@@ -145,7 +148,7 @@ function moduleFor(program: Program, nops: number, req: FusedRequest, L: Layout)
   for (let j = 0; j < nops; j++) c.get(row[j]).get(rs[j]).i32(1).op(OP.i32Shl).op(OP.i32Add).set(row[j]);
   c.get(pair).i32(1).op(OP.i32Add).set(pair);
   c.branch(OP.br, 0).op(OP.end).op(OP.end);
-  return moduleBytes([I32], locals, c, Math.ceil(L.header / 65536) + 1);
+  return moduleBytes([I32], locals, c, 1);
 }
 
 /**
@@ -165,9 +168,11 @@ ${jsSource}
 })();
 let run = null, mem = null, f64 = null, i32 = null;
 try {
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([${bytes.join(',')}])), {});
+  // One memory for every such kernel of this thread (a thread runs one kernel at a time), grown
+  // to the largest piece's need up to ${MEMORY_PAGES} pages of 64 KiB, and kept.
+  mem = globalThis.__distnumpyRowsMemory ??= new WebAssembly.Memory({ initial: 1, maximum: ${MEMORY_PAGES} });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([${bytes.join(',')}])), { env: { m: mem } });
   run = inst.exports.k;
-  mem = inst.exports.m;
 } catch {
   // No WebAssembly SIMD here: every piece runs the scalar kernel.
 }
@@ -185,9 +190,16 @@ const k = function ${name}(arrs, m, c, start, end) {
     total += Math.max(a, z) + Math.max(0, e) - lo[j] + 1;
   }
   const need = HEADER + 8 * total + 16 * NOPS + NOUT * (8 * rows + 32);
-  if (total > 2 * rows * n1 + 16384 || need > 1073741824) return js(arrs, m, c, start, end);
-  if (f64 === null || need > mem.buffer.byteLength) {
-    if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+  if (total > 2 * rows * n1 + 16384 || need > ${MEMORY_PAGES * 65536}) return js(arrs, m, c, start, end);
+  if (need > mem.buffer.byteLength) {
+    try {
+      mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+    } catch {
+      return js(arrs, m, c, start, end);
+    }
+  }
+  // Views of the memory's current buffer (another kernel may have grown it since).
+  if (f64 === null || f64.buffer !== mem.buffer) {
     f64 = new Float64Array(mem.buffer);
     i32 = new Int32Array(mem.buffer);
   }
@@ -210,7 +222,6 @@ const k = function ${name}(arrs, m, c, start, end) {
     free += Math.ceil(rows / 2) * 16 + 16;
   }
   for (let i = 0; i < c.length; i++) f64[${L.constAt(0) / 8} + i] = c[i];
-  k.simdPieces++;
   run(rows >> 1);
   if (rows & 1) {
     // The last row alone: both lanes read it (row stride 0); lane 0's sums are kept.
@@ -226,6 +237,7 @@ const k = function ${name}(arrs, m, c, start, end) {
     const out = arrs[k], q = 2 + 3 * k, o = m[q], s0 = m[q + 1], from = outAt[k] / 8;
     for (let r = 0; r < rows; r++) out[o + (start + r) * s0] = f64[from + r];
   }
+  k.simdPieces++;
   return [];
 };
 k.simdPieces = 0;

@@ -150,6 +150,19 @@ test('a large operand that would cost more to copy than to read falls back to th
   t.true(same(a[0], b[0]));
 });
 
+test("a piece whose copies would not fit the thread's 64 MiB module memory runs scalar, with the same result", (t) => {
+  // 8.5e6 elements in one row of one operand: 68 MB of copy.
+  const c: Case = { rows: 1, cols: 8_500_000, modes: ['rows'], ops: [[4, 0, 0]], sinks: [[1, true]], cuts: [], seed: 9 };
+  const { req, inputs } = build(c);
+  const simd = buildFused(req);
+  const f = compileKernel(simd.source) as KernelFn & { simdPieces: number };
+  const a = runPieces(f, simd.meta, simd.consts, inputs, 1, c.rows, c.cuts);
+  const scalar = buildFused(req, false);
+  const b = runPieces(compileKernel(scalar.source), scalar.meta, scalar.consts, inputs, 1, c.rows, c.cuts);
+  t.is(f.simdPieces, 0);
+  t.true(same(a[0], b[0]));
+});
+
 test('programs outside the lane ops, other dtypes and cheap loops stay scalar', (t) => {
   const base = build({ rows: 3, cols: 5, modes: ['rows'], ops: [[0, 0, 0]], sinks: [[0, false]], cuts: [], seed: 1 }).req;
   t.true(buildFused(base).key.endsWith('|simd'));
