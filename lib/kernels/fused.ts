@@ -39,7 +39,7 @@ export interface FusedKernel extends LoopCode {
 
 let simdBuilt = 0;
 
-/** How many fused kernels were built to run as SIMD row pairs (tests check that it happens). */
+/** How many fused loops were planned as SIMD row pairs (tests check that it happens). */
 export function simdKernelCount(): number {
   return simdBuilt;
 }

@@ -15,12 +15,12 @@ import { setFlagsFromString } from 'node:v8';
 export const INTERRUPT_BUDGET = 400_000;
 
 /**
- * Raise V8's interrupt budget for the whole process (pool threads started later share it), unless
- * DISTNUMPY_NO_JIT_TUNING=1 or the program was started with its own --interrupt-budget.
+ * Raise V8's interrupt budget for the whole process, the program's own code included (pool threads
+ * started later share it), unless DISTNUMPY_NO_JIT_TUNING=1 or node was started with its own
+ * --interrupt-budget.
  */
 export function tuneJit(): void {
   if (process.env.DISTNUMPY_NO_JIT_TUNING === '1') return;
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  if (given.some((a) => a.startsWith('--interrupt-budget') || a.startsWith('--interrupt_budget'))) return;
+  if (process.execArgv.some((a) => /^--interrupt[-_]budget(=|$)/.test(a))) return;
   setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
 }
