@@ -365,7 +365,7 @@ function emit(
       L.push(`${ind}}`);
     }
   }
-  if (kind === 'reduceAll') L.push(ip ? `  return ${intProdPartial(ip)};` : `  return [acc${negZeroFix(req)}, ai];`);
+  if (kind === 'reduceAll') L.push(ip ? `  return ${intProdPartial(ip)};` : `  return ${partialOf(red!)};`);
   L.push('};');
   return L.join('\n');
 }
@@ -529,7 +529,7 @@ function emitFlat(kind: KernelKind, req: KernelRequest, innerClass: string[], ke
     L.push('    }');
     L.push('    acc += (s0 + s1) + (s2 + s3);');
     L.push('  }');
-    L.push(`  return [acc${negZeroFix(req)}, -1];`);
+    L.push('  return acc;'); // see partialOf
   } else {
     const ip = intProd(req);
     L.push(`  let acc = ${identity(red!)}, ai = -1;${ip ? INT_PROD_STATE : ''}`);
@@ -538,7 +538,7 @@ function emitFlat(kind: KernelKind, req: KernelRequest, innerClass: string[], ke
     lines.forEach((l) => L.push('    ' + l));
     L.push(...(ip ? intProdUpdate(value, ip) : update(red!, value, 'start + i')).map((l) => '    ' + l));
     L.push('  }');
-    L.push(ip ? `  return ${intProdPartial(ip)};` : `  return [acc${negZeroFix(req)}, ai];`);
+    L.push(ip ? `  return ${intProdPartial(ip)};` : `  return ${partialOf(red!)};`);
   }
   void arg;
   L.push('};');
@@ -661,6 +661,18 @@ function intAccumulator(req: KernelRequest): IntAccumulator {
   const dt = req.program.instrs[req.program.result].dtype;
   if ((req.reduce !== 'prod' && req.reduce !== 'sum') || dt === 'float32' || dt === 'float64') return false;
   return dt === 'uint8' ? 'uint64' : 'int64';
+}
+
+/**
+ * What a whole-array reduction kernel returns: its accumulator alone (a number), or [acc, ai]
+ * where the index counts (argmin, argmax). The return runs once a call, so when V8 optimizes a
+ * long first call while it runs (on-stack replacement), the return has no type feedback yet: an
+ * array literal there, or `acc + 0`, deoptimized the kernel at the end of its pieces over and
+ * over (Monte Carlo at 2 threads: slow in 14 of 30 runs). A plain return needs no feedback; the
+ * pieces' runner makes it [acc, -1], and combinePartials turns an integer result's -0 into 0.
+ */
+function partialOf(red: ReduceOp): string {
+  return red === 'argmin' || red === 'argmax' ? '[acc, ai]' : 'acc';
 }
 
 /** Integer products and sums accumulate in doubles, where -5 * 0 is -0: NumPy's integers have no -0. */

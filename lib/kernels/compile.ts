@@ -9,7 +9,7 @@ export type KernelFn = (
   consts: ArrayLike<number>,
   start: number,
   end: number,
-) => [number, number] | [number, number][] | undefined;
+) => number | [number, number] | [number, number][] | undefined;
 
 export function compileKernel(source: string): KernelFn {
   // The debug switch prints every generated kernel as it is compiled.

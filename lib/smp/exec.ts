@@ -150,7 +150,8 @@ export async function runKernel(
   const pieces = piecesFor(ex, to - from, (to - from) * k.unitCost, classOf(k));
   if (pieces === 0) {
     const r = fn(arrays, k.meta, k.consts, from, to);
-    return k.kind === 'reduceAll' ? combinePartials(k.reduce!, [r as Partial], k.integerResult) : undefined;
+    if (k.kind !== 'reduceAll') return undefined;
+    return combinePartials(k.reduce!, [typeof r === 'number' ? [r, -1] : (r as Partial)], k.integerResult);
   }
   const width = k.kind === 'reduceAll' ? 1 : 0;
   const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };

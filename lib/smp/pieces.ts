@@ -37,7 +37,9 @@ export function claimPieces(
     const [a, z] = pieceOf(from, to, n, c);
     const r = run(a, z);
     if (width === 0 || !partials) continue;
-    const list = (typeof (r as unknown[])[0] === 'number' ? [r] : r) as Partial[];
+    // A whole-array reduction's kernel returns its value alone, or [value, index]; a fused
+    // kernel one partial per fold.
+    const list = (typeof r === 'number' ? [[r, -1]] : typeof (r as unknown[])[0] === 'number' ? [r] : r) as Partial[];
     for (let f = 0; f < width; f++) {
       partials[2 * (c * width + f)] = list[f][0];
       partials[2 * (c * width + f) + 1] = list[f][1];
