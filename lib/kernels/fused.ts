@@ -146,7 +146,9 @@ function emitFused(req: FusedRequest, outs: number, np: number, cls: string[], k
     ind = ind.slice(2);
     L.push(`${ind}}`);
   }
-  L.push(`  return [${all.map(({ k }) => `[t${k}, -1]`).join(', ')}];`);
+  // One fold returns its value alone, as a whole-array reduction kernel does (codegen.ts
+  // partialOf: an array built in the return deoptimized the stencil's loop 14-17 times a process).
+  L.push(all.length === 1 ? `  return t${all[0].k};` : `  return [${all.map(({ k }) => `[t${k}, -1]`).join(', ')}];`);
   L.push('};');
   return L.join('\n');
 }

@@ -187,10 +187,12 @@ function runGemv(g: GemvPlan, arrays: TypedArray[], from: number, to: number): b
 export async function runFused(ex: Executor, k: FusedKernel, arrays: TypedArray[], from = 0, to = k.split): Promise<Partial[]> {
   const pieces = piecesFor(ex, to - from, (to - from) * k.unitCost, 'reduction');
   const fn = local.get(k.key, k.source);
-  const run = (start: number, end: number) => fn(arrays, k.meta, k.consts, start, end) as Partial[];
+  const run = (start: number, end: number) => fn(arrays, k.meta, k.consts, start, end);
   const folds = k.sinks.filter((s) => s.kind === 'reduceAll');
   if (pieces === 0) {
-    const r = run(from, to);
+    // One fold's kernel returns its value alone.
+    const out = run(from, to);
+    const r = (typeof out === 'number' ? [[out, -1]] : out) as Partial[];
     return folds.map((s, i) => combinePartials(s.reduce, [r[i]]));
   }
   const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };
