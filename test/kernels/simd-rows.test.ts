@@ -4,7 +4,7 @@
 // either axis, transposed, reversed), odd and even row counts cut into random pieces. The sums
 // must agree bit for bit (the API tests compare the whole N-body step with NumPy), and the SIMD
 // path must have run.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { buildFused, type FusedRequest, type Sink } from '../../lib/kernels/fused.js';
 import { compileKernel, type KernelFn } from '../../lib/kernels/compile.js';
@@ -138,8 +138,8 @@ test('row sums in f64x2 lanes equal the scalar kernel bit for bit, for any layou
   t.true(simdPieces > 0, 'pieces ran through the WebAssembly module');
 });
 
-test('a large operand that would cost more to copy than to read falls back to the scalar loop, with the same result', (t) => {
-  const c: Case = { rows: 40, cols: 3000, modes: ['sparse', 'rowBcast'], ops: [[11, 0, 1]], sinks: [[2, false]], cuts: [13], seed: 5 };
+/** Runs case `c` through its SIMD and scalar kernels: the SIMD one must have fallen back, alike. */
+function assertFallsBack(t: ExecutionContext, c: Case): void {
   const { req, inputs } = build(c);
   const simd = buildFused(req);
   const f = compileKernel(simd.source) as KernelFn & { simdPieces: number };
@@ -148,19 +148,15 @@ test('a large operand that would cost more to copy than to read falls back to th
   const b = runPieces(compileKernel(scalar.source), scalar.meta, scalar.consts, inputs, 1, c.rows, c.cuts);
   t.is(f.simdPieces, 0);
   t.true(same(a[0], b[0]));
+}
+
+test('a large operand that would cost more to copy than to read falls back to the scalar loop, with the same result', (t) => {
+  assertFallsBack(t, { rows: 40, cols: 3000, modes: ['sparse', 'rowBcast'], ops: [[11, 0, 1]], sinks: [[2, false]], cuts: [13], seed: 5 });
 });
 
 test("a piece whose copies would not fit the thread's 64 MiB module memory runs scalar, with the same result", (t) => {
   // 8.5e6 elements in one row of one operand: 68 MB of copy.
-  const c: Case = { rows: 1, cols: 8_500_000, modes: ['rows'], ops: [[4, 0, 0]], sinks: [[1, true]], cuts: [], seed: 9 };
-  const { req, inputs } = build(c);
-  const simd = buildFused(req);
-  const f = compileKernel(simd.source) as KernelFn & { simdPieces: number };
-  const a = runPieces(f, simd.meta, simd.consts, inputs, 1, c.rows, c.cuts);
-  const scalar = buildFused(req, false);
-  const b = runPieces(compileKernel(scalar.source), scalar.meta, scalar.consts, inputs, 1, c.rows, c.cuts);
-  t.is(f.simdPieces, 0);
-  t.true(same(a[0], b[0]));
+  assertFallsBack(t, { rows: 1, cols: 8_500_000, modes: ['rows'], ops: [[4, 0, 0]], sinks: [[1, true]], cuts: [], seed: 9 });
 });
 
 test('programs outside the lane ops, other dtypes and cheap loops stay scalar', (t) => {
