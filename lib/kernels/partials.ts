@@ -8,6 +8,16 @@ import type { ReduceOp } from './program.js';
  */
 export type Partial = [number, number];
 
+/**
+ * The partials of one kernel call, as a list: a whole-array reduction's kernel returns its value
+ * alone (or [value, index] for argmin/argmax), a fused kernel with one fold that fold's value, one
+ * with several a partial per fold (codegen.ts partialOf says why values come alone).
+ */
+export function partialsOf(r: unknown): Partial[] {
+  if (typeof r === 'number') return [[r, -1]];
+  return (typeof (r as unknown[])[0] === 'number' ? [r] : r) as Partial[];
+}
+
 /** NumPy's accumulator of an integer sum or product (uint64 for uint8 data); false: not one. */
 export type IntAccumulator = false | 'int64' | 'uint64';
 

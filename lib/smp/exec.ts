@@ -5,7 +5,7 @@ import type { GemvPlan, Kernel } from '../kernels/codegen.js';
 import { KernelCache } from '../kernels/compile.js';
 import type { TypedArray } from '../kernels/dtypes.js';
 import { gemmRows } from '../kernels/matmul.js';
-import { combinePartials, type Partial } from '../kernels/partials.js';
+import { combinePartials, type Partial, partialsOf } from '../kernels/partials.js';
 import type { View } from '../kernels/view.js';
 import { blas, gemvBlas } from './blas.js';
 import type { ThreadPool } from './pool.js';
@@ -151,7 +151,7 @@ export async function runKernel(
   if (pieces === 0) {
     const r = fn(arrays, k.meta, k.consts, from, to);
     if (k.kind !== 'reduceAll') return undefined;
-    return combinePartials(k.reduce!, [typeof r === 'number' ? [r, -1] : (r as Partial)], k.integerResult);
+    return combinePartials(k.reduce!, partialsOf(r), k.integerResult);
   }
   const width = k.kind === 'reduceAll' ? 1 : 0;
   const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };
@@ -190,9 +190,7 @@ export async function runFused(ex: Executor, k: FusedKernel, arrays: TypedArray[
   const run = (start: number, end: number) => fn(arrays, k.meta, k.consts, start, end);
   const folds = k.sinks.filter((s) => s.kind === 'reduceAll');
   if (pieces === 0) {
-    // One fold's kernel returns its value alone.
-    const out = run(from, to);
-    const r = (typeof out === 'number' ? [[out, -1]] : out) as Partial[];
+    const r = partialsOf(run(from, to));
     return folds.map((s, i) => combinePartials(s.reduce, [r[i]]));
   }
   const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };

@@ -3,7 +3,7 @@
 // 4 ms here) or is interrupted takes fewer pieces instead of holding everyone up. Pieces are fixed
 // by the range and their count alone, and each piece's partial results go to its own slot, so the
 // combined result does not depend on which thread ran which piece.
-import type { Partial } from '../kernels/partials.js';
+import { type Partial, partialsOf } from '../kernels/partials.js';
 
 /**
  * Pieces per thread: enough to even out a late start or a slower thread, few enough that each is
@@ -37,9 +37,7 @@ export function claimPieces(
     const [a, z] = pieceOf(from, to, n, c);
     const r = run(a, z);
     if (width === 0 || !partials) continue;
-    // A whole-array reduction's kernel returns its value alone, or [value, index]; a fused
-    // kernel one partial per fold.
-    const list = (typeof r === 'number' ? [[r, -1]] : typeof (r as unknown[])[0] === 'number' ? [r] : r) as Partial[];
+    const list = partialsOf(r);
     for (let f = 0; f < width; f++) {
       partials[2 * (c * width + f)] = list[f][0];
       partials[2 * (c * width + f) + 1] = list[f][1];
