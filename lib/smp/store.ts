@@ -224,8 +224,8 @@ export function allocate(dtype: DType, length: number, zero = false, id?: number
   if (zero) data.fill(0);
   const b = new Block(id ?? nextId++, dtype, length, sab, data);
   b.untouched = fresh;
-  registry.register(b, { sab, id: b.id, charged }, b);
   b.charged = charged;
+  track(b);
   return b;
 }
 
@@ -278,6 +278,11 @@ const registry = new FinalizationRegistry<{ sab: SharedArrayBuffer; id: number; 
   onFree?.(id);
 });
 
+/** The block's buffer comes back to the store when the block is collected (unregistered by it). */
+function track(b: Block): void {
+  registry.register(b, { sab: b.buffer, id: b.id, charged: b.charged }, b);
+}
+
 /**
  * Exchange the storage of two blocks of one dtype and length (a write that renames instead of
  * copying: graph/materialise.ts). Each block's buffer goes back to the store when that block is
@@ -294,8 +299,8 @@ export function swapStorage(a: Block, b: Block): void {
   // Both now hold written data, or will before anything reads them: no fill may be skipped.
   a.untouched = false;
   b.untouched = false;
-  registry.register(a, { sab: a.buffer, id: a.id, charged: a.charged }, a);
-  registry.register(b, { sab: b.buffer, id: b.id, charged: b.charged }, b);
+  track(a);
+  track(b);
 }
 
 /** Free a block now (x.dispose()); the caller guarantees no pending work reads it. */
