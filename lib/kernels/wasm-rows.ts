@@ -56,10 +56,14 @@ interface Layout {
   header: number;
 }
 
+/** Where operand parameters start, and their size: base, row stride, column stride (i32 each). */
+const OP_BASE = 16;
+const OP_SIZE = 12;
+
 function layout(nops: number, nout: number, nconst: number): Layout {
-  const opAt = (j: number): number => 16 + 12 * j;
-  const outAt = (k: number): number => 16 + 12 * nops + 4 * k;
-  const c0 = Math.ceil((16 + 12 * nops + 4 * nout) / 8) * 8;
+  const opAt = (j: number): number => OP_BASE + OP_SIZE * j;
+  const outAt = (k: number): number => opAt(nops) + 4 * k;
+  const c0 = Math.ceil(outAt(nout) / 8) * 8;
   return { opAt, outAt, constAt: (i) => c0 + 8 * i, header: Math.ceil((c0 + 8 * nconst) / 16) * 16 };
 }
 
@@ -177,7 +181,9 @@ try {
   // No WebAssembly SIMD here: every piece runs the scalar kernel.
 }
 const NOPS = ${nops}, NOUT = ${outs}, HEADER = ${L.header};
-const lo = new Float64Array(NOPS), at = new Float64Array(NOPS), outAt = new Float64Array(NOUT);
+// Per operand: the piece's first element, the lowest and highest it reads, where its copy is.
+const first = new Float64Array(NOPS), lo = new Float64Array(NOPS), hi = new Float64Array(NOPS);
+const at = new Float64Array(NOPS), outAt = new Float64Array(NOUT);
 // Pieces run through the module (tests check that the path is taken).
 const k = function ${name}(arrs, m, c, start, end) {
   const rows = end - start, n1 = m[1];
@@ -186,8 +192,10 @@ const k = function ${name}(arrs, m, c, start, end) {
   for (let j = 0; j < NOPS; j++) {
     const q = 2 + 3 * (NOUT + j), o = m[q], s0 = m[q + 1], s1 = m[q + 2];
     const a = o + start * s0, z = o + (end - 1) * s0, e = (n1 - 1) * s1;
+    first[j] = a;
     lo[j] = Math.min(a, z) + Math.min(0, e);
-    total += Math.max(a, z) + Math.max(0, e) - lo[j] + 1;
+    hi[j] = Math.max(a, z) + Math.max(0, e);
+    total += hi[j] - lo[j] + 1;
   }
   const need = HEADER + 8 * total + 16 * NOPS + NOUT * (8 * rows + 32);
   if (total > 2 * rows * n1 + 16384 || need > ${MEMORY_PAGES * 65536}) return js(arrs, m, c, start, end);
@@ -206,15 +214,13 @@ const k = function ${name}(arrs, m, c, start, end) {
   i32[0] = n1;
   let free = HEADER;
   for (let j = 0; j < NOPS; j++) {
-    const q = 2 + 3 * (NOUT + j), o = m[q], s0 = m[q + 1], s1 = m[q + 2];
-    const a = o + start * s0, z = o + (end - 1) * s0, e = (n1 - 1) * s1;
-    const hi = Math.max(a, z) + Math.max(0, e);
-    f64.set(arrs[NOUT + j].subarray(lo[j], hi + 1), free / 8);
+    const q = 2 + 3 * (NOUT + j), p = ${OP_BASE / 4} + ${OP_SIZE / 4} * j;
+    f64.set(arrs[NOUT + j].subarray(lo[j], hi[j] + 1), free / 8);
     at[j] = free;
-    i32[4 + 3 * j] = free + (a - lo[j]) * 8;
-    i32[5 + 3 * j] = s0 * 8;
-    i32[6 + 3 * j] = s1 * 8;
-    free += Math.ceil((hi - lo[j] + 1) / 2) * 16;
+    i32[p] = free + (first[j] - lo[j]) * 8;
+    i32[p + 1] = m[q + 1] * 8;
+    i32[p + 2] = m[q + 2] * 8;
+    free += Math.ceil((hi[j] - lo[j] + 1) / 2) * 16;
   }
   for (let k = 0; k < NOUT; k++) {
     outAt[k] = free;
@@ -226,9 +232,9 @@ const k = function ${name}(arrs, m, c, start, end) {
   if (rows & 1) {
     // The last row alone: both lanes read it (row stride 0); lane 0's sums are kept.
     for (let j = 0; j < NOPS; j++) {
-      const q = 2 + 3 * (NOUT + j);
-      i32[4 + 3 * j] = at[j] + (m[q] + (end - 1) * m[q + 1] - lo[j]) * 8;
-      i32[5 + 3 * j] = 0;
+      const q = 2 + 3 * (NOUT + j), p = ${OP_BASE / 4} + ${OP_SIZE / 4} * j;
+      i32[p] = at[j] + (m[q] + (end - 1) * m[q + 1] - lo[j]) * 8;
+      i32[p + 1] = 0;
     }
     for (let k = 0; k < NOUT; k++) i32[${L.outAt(0) / 4} + k] = outAt[k] + (rows - 1) * 8;
     run(1);
