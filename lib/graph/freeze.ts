@@ -21,24 +21,76 @@ export interface Frozen {
  * differs from `shape`: fusing it would recompute it once per broadcast copy.
  */
 export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, reuse?: boolean) => Leaf, reuse = true): Frozen {
-  const instrs: Instr[] = [];
-  const consts: number[] = [];
-  const operands: Operand[] = [];
-  const blocks: (Block | null)[] = [];
-  const memo = new Map<Expr, number>();
-  const leafMemo = new Map<string, number>();
+  const f = new Freezer(root, shape, realise, reuse);
+  const result = f.visit(root);
+  const frozenIn = { batch: batchNumber(), shape: [...shape] };
+  for (const n of f.memo.keys()) if (n.kind === 'ew' && !n.realised) n.frozenIn = frozenIn;
+  const frozen = { program: { instrs: f.instrs, result, consts: f.consts }, operands: f.operands, blocks: f.blocks };
+  f.empty();
+  recent = f;
+  return frozen;
+}
 
-  const push = (i: Instr): number => instrs.push(i) - 1;
-  const constant = (v: number, dtype: DType): number => push({ k: 'const', index: consts.push(v) - 1, dtype });
-  const indexOperand = (s: readonly number[], dtype: DType): number => {
+/**
+ * The last Freezer, emptied, kept alive until the next freeze. V8 reaches the hidden classes that a
+ * class's fields build up only through weak transitions from its first one: when no instance was
+ * alive at a full collection (between two flushes), they died, the next instance built new ones,
+ * and every optimized function that checked for the old ones was thrown away ("weak objects" in
+ * --trace-deopt) and compiled again. N-body lost freeze's methods (and fuse.ts's intern, for the
+ * same reason) at every collection the memory pacing asks for, about every 200 steps: keeping one
+ * instance halved its background compiling (0.42 -> 0.21 ms a step over 2,000 steps, --trace-opt),
+ * time taken from the pool's threads on a 2-core machine.
+ */
+let recent: Freezer | null = null;
+
+const NO_ROOT: Expr = { kind: 'const', value: 0, dtype: 'float64' };
+
+/** One freeze's state. */
+class Freezer {
+  instrs: Instr[] = [];
+  consts: number[] = [];
+  operands: Operand[] = [];
+  blocks: (Block | null)[] = [];
+  readonly memo = new Map<Expr, number>();
+  readonly leafMemo = new Map<string, number>();
+
+  constructor(
+    private root: Expr,
+    private readonly shape: readonly number[],
+    private readonly realise: (e: Ew, reuse?: boolean) => Leaf,
+    private readonly reuse: boolean,
+  ) {}
+
+  /** Drop what the freeze made and read (kept as `recent`, it must hold nothing). */
+  empty(): void {
+    this.instrs = [];
+    this.consts = [];
+    this.operands = [];
+    this.blocks = [];
+    this.memo.clear();
+    this.leafMemo.clear();
+    this.root = NO_ROOT;
+  }
+
+  push(i: Instr): number {
+    return this.instrs.push(i) - 1;
+  }
+
+  constant(v: number, dtype: DType): number {
+    return this.push({ k: 'const', index: this.consts.push(v) - 1, dtype });
+  }
+
+  indexOperand(s: readonly number[], dtype: DType): number {
+    const shape = this.shape;
     const layout = { shape, strides: broadcastStrides({ shape: s, strides: cStrides(s), offset: 0 }, shape), offset: 0 };
-    blocks.push(null);
-    return operands.push({ kind: 'index', dtype, layout }) - 1;
-  };
+    this.blocks.push(null);
+    return this.operands.push({ kind: 'index', dtype, layout }) - 1;
+  }
 
-  const visit = (e0: Expr): number => {
+  visit(e0: Expr): number {
+    const shape = this.shape;
     let e = resolve(e0);
-    const seen = memo.get(e);
+    const seen = this.memo.get(e);
     if (seen !== undefined) return seen;
     if (e.kind === 'ew' && e.disposed) throw new Error('cannot use an array after dispose()');
     if (e.kind === 'ew') e.consumed = true;
@@ -46,51 +98,48 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, re
     // costly subexpression (divisions, transcendentals) that an earlier step already computed
     // inline: the second of three reductions over the same forces materialises them once
     // instead of recomputing. Cheap chains (a stencil's additions) are recomputed.
-    if (e.kind === 'ew' && !sameShape(e.shape, shape)) e = realise(e);
+    if (e.kind === 'ew' && !sameShape(e.shape, shape)) e = this.realise(e);
     // The whole reused subexpression is materialised as one kernel: below it everything inlines.
     // Not when the step that inlined it will share this step's loop (fuse.ts): the loop then
     // computes it once for both, and nothing is written to memory.
-    else if (reuse && e.kind === 'ew' && e.frozenIn && e.costly && e.weight >= 3 && e !== root && !sharesLoop(e, shape)) e = realise(e, false);
+    else if (this.reuse && e.kind === 'ew' && e.frozenIn && e.costly && e.weight >= 3 && e !== this.root && !sharesLoop(e, shape)) e = this.realise(e, false);
     let r: number;
     if (e.kind === 'const') {
-      r = constant(e.value, e.dtype);
+      r = this.constant(e.value, e.dtype);
     } else if (e.kind === 'leaf') {
       const strides = broadcastStrides(e, shape);
       const key = `${e.block.id}:${e.offset}:${strides.join(',')}`;
-      const known = leafMemo.get(key);
+      const known = this.leafMemo.get(key);
       if (known !== undefined) {
         r = known;
       } else {
-        blocks.push(e.block);
-        const operand = operands.push({ kind: 'data', dtype: e.dtype, layout: { shape, strides, offset: e.offset } }) - 1;
-        r = push({ k: 'load', operand, dtype: e.dtype });
-        leafMemo.set(key, r);
+        this.blocks.push(e.block);
+        const operand = this.operands.push({ kind: 'data', dtype: e.dtype, layout: { shape, strides, offset: e.offset } }) - 1;
+        r = this.push({ k: 'load', operand, dtype: e.dtype });
+        this.leafMemo.set(key, r);
       }
     } else if (e.op === 'uniform' || e.op === 'normal') {
       const [k0, k1, stream] = e.params!;
-      const seed = consts.length;
-      consts.push(k0, k1, stream);
-      r = push({ k: 'random', operand: indexOperand(e.shape, 'float64'), dist: e.op, seed, dtype: e.dtype });
+      const seed = this.consts.length;
+      this.consts.push(k0, k1, stream);
+      r = this.push({ k: 'random', operand: this.indexOperand(e.shape, 'float64'), dist: e.op, seed, dtype: e.dtype });
     } else if (e.op === 'arange') {
       // NumPy fills start + i*delta in the array's dtype (delta = second element - first).
       const [start, delta] = e.params!;
       const ct: DType = e.dtype === 'float32' ? 'float32' : 'float64';
-      const i = push({ k: 'index', operand: indexOperand(e.shape, 'float64'), dtype: 'float64' });
-      const mul = push({ k: 'op', op: 'mul', args: [i, constant(delta, ct)], dtype: ct, ct });
-      const add = push({ k: 'op', op: 'add', args: [constant(start, ct), mul], dtype: ct, ct });
-      r = e.dtype === ct ? add : push({ k: 'op', op: 'cast', args: [add], dtype: e.dtype, ct: e.dtype });
+      const i = this.push({ k: 'index', operand: this.indexOperand(e.shape, 'float64'), dtype: 'float64' });
+      const mul = this.push({ k: 'op', op: 'mul', args: [i, this.constant(delta, ct)], dtype: ct, ct });
+      const add = this.push({ k: 'op', op: 'add', args: [this.constant(start, ct), mul], dtype: ct, ct });
+      r = e.dtype === ct ? add : this.push({ k: 'op', op: 'cast', args: [add], dtype: e.dtype, ct: e.dtype });
     } else {
-      const args = e.args.map(visit);
-      r = push({ k: 'op', op: e.op, args, dtype: e.dtype, ct: e.ct, scalarExp: e.scalarExp });
+      const args: number[] = [];
+      for (const a of e.args) args.push(this.visit(a));
+      r = this.push({ k: 'op', op: e.op, args, dtype: e.dtype, ct: e.ct, scalarExp: e.scalarExp });
     }
-    memo.set(e0, r);
-    memo.set(e, r);
+    this.memo.set(e0, r);
+    this.memo.set(e, r);
     return r;
-  };
-  const result = visit(root);
-  const frozenIn = { batch: batchNumber(), shape: [...shape] };
-  for (const n of memo.keys()) if (n.kind === 'ew' && !n.realised) n.frozenIn = frozenIn;
-  return { program: { instrs, result, consts }, operands, blocks };
+  }
 }
 
 /**

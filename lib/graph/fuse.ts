@@ -46,16 +46,17 @@ function frameOf(s: Step): readonly number[] | null {
 }
 
 class Group {
-  readonly steps: KernelStep[] = [];
+  // Not readonly: empty() gives the emitted group new ones (its fused step keeps these).
+  steps: KernelStep[] = [];
   /** Steps that run before the fused loop: allocations and hoisted snapshot copies. */
-  readonly before: Step[] = [];
-  readonly instrs: Instr[] = [];
-  readonly consts: number[] = [];
-  readonly operands: Operand[] = [];
-  readonly blocks: (Block | null)[] = [];
-  readonly sinks: Sink[] = [];
-  readonly outs: Block[] = [];
-  readonly folds: { block: Block; reduce: ReduceOp; count: number }[] = [];
+  before: Step[] = [];
+  instrs: Instr[] = [];
+  consts: number[] = [];
+  operands: Operand[] = [];
+  blocks: (Block | null)[] = [];
+  sinks: Sink[] = [];
+  outs: Block[] = [];
+  folds: { block: Block; reduce: ReduceOp; count: number }[] = [];
   /** Blocks map sinks write: the layout written, and the instruction holding a float64 value. */
   readonly written = new Map<Block, { key: string; value: number | null }>();
   /** Outputs of reductions: nothing in the group may touch them. */
@@ -170,6 +171,24 @@ class Group {
     return [...this.before, { kind: 'fused', op, kernel, outs: this.outs, folds: this.folds, blocks: this.blocks }];
   }
 
+  /** Drop everything the group held (kept as `recentGroup`, it must hold nothing). */
+  empty(): void {
+    this.steps = [];
+    this.before = [];
+    this.instrs = [];
+    this.consts = [];
+    this.operands = [];
+    this.blocks = [];
+    this.sinks = [];
+    this.outs = [];
+    this.folds = [];
+    this.written.clear();
+    this.folded.clear();
+    this.reads.clear();
+    this.#cse.clear();
+    this.#operandIndex.clear();
+  }
+
   private operandKey(o: Operand, b: Block | null): string {
     return `${b ? b.id : 'i'}|${o.kind}|${o.dtype}|${layoutKey(o.layout)}`;
   }
@@ -209,6 +228,13 @@ class Group {
   }
 }
 
+/**
+ * The last group, emptied, kept alive until the next one is emitted: as freeze.ts's `recent`, so
+ * that a collection between two flushes does not take the hidden classes Group's optimized
+ * methods check for (intern was compiled again after each one).
+ */
+let recentGroup: Group | null = null;
+
 let fusedLoops = 0;
 
 /** How many fused loops batches have had so far (tests check that fusion happens). */
@@ -236,7 +262,11 @@ export function fuseBatch(steps: Step[]): Step[] {
   const out: Step[] = [];
   let g: Group | null = null;
   const close = (): void => {
-    if (g) out.push(...g.emit());
+    if (g) {
+      out.push(...g.emit());
+      g.empty();
+      recentGroup = g;
+    }
     g = null;
   };
   for (const s of steps) {
