@@ -8,9 +8,9 @@ import { gemmRows } from '../kernels/matmul.js';
 import { combinePartials, type Partial, partialsOf } from '../kernels/partials.js';
 import type { View } from '../kernels/view.js';
 import { blas, gemvBlas } from './blas.js';
-import type { ThreadPool } from './pool.js';
+import type { Pending, ThreadPool } from './pool.js';
 import type { RuntimeClass, SmpConfig } from './config.js';
-import type { FaultMode, PiecesTask, Task, TaskResult, ViewMsg } from './task.js';
+import type { FaultMode, PiecesTask, Task, ViewMsg } from './task.js';
 import { copyRange } from './copy.js';
 import type { FusedKernel } from '../kernels/fused.js';
 import { PIECES_PER_THREAD, claimPieces, piecePartials, stopClaiming } from './pieces.js';
@@ -77,16 +77,23 @@ async function spread(
   task: (start: number, end: number) => Task,
 ): Promise<void> {
   const rs = ranges(to - from, pieces).map(([a, z]): [number, number] => [a + from, z + from]);
-  const remote = rs.slice(1).map(([a, z]) => ex.pool.run(withFault(task(a, z))));
-  await alongside(remote, () => here(rs[0][0], rs[0][1]));
+  const remote = rs.slice(1).map(([a, z]) => ex.pool.post(withFault(task(a, z))));
+  await alongside(ex, remote, () => here(rs[0][0], rs[0][1]));
 }
+
+/**
+ * How long this thread, its own share done, waits for the pool's tasks before it lets the event
+ * loop turn: a split kernel's workers end within a piece of it, and a late start (a worker woken
+ * on a busy machine took up to 4 ms) is worth waiting out asynchronously (MPI progress, timers).
+ */
+const SETTLE_HERE_MS = 2;
 
 /**
  * Run `here` on this thread while `remote` runs on the pool; then wait for every remote task,
  * even after a failure here (`onFailure` runs first), so that no worker still writes into a
  * buffer when the error reaches the caller, who may free it.
  */
-async function alongside(remote: Promise<TaskResult>[], here: () => void, onFailure?: () => void): Promise<void> {
+async function alongside(ex: Executor, remote: Pending[], here: () => void, onFailure?: () => void): Promise<void> {
   let error: unknown;
   let failed = false;
   try {
@@ -96,7 +103,8 @@ async function alongside(remote: Promise<TaskResult>[], here: () => void, onFail
     error = e;
     failed = true;
   }
-  const settled = await Promise.allSettled(remote);
+  if (!failed) ex.pool.settle(remote, SETTLE_HERE_MS);
+  const settled = await Promise.allSettled(remote.map((j) => j.promise));
   if (failed) throw error;
   const bad = settled.find((x) => x.status === 'rejected');
   if (bad) throw workerFailure((bad as PromiseRejectedResult).reason);
@@ -132,8 +140,8 @@ async function sharePieces(
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const partials = width > 0 ? new Float64Array(new SharedArrayBuffer(16 * n * width)) : null;
   const task: Task = { type: 'pieces', ...call, from, to, n, width, counter, partials };
-  const remote = Array.from({ length: threads - 1 }, () => ex.pool.run(withFault(task)));
-  await alongside(remote, () => claimPieces(counter, n, from, to, width, partials, fn), () => stopClaiming(counter, n));
+  const remote = Array.from({ length: threads - 1 }, () => ex.pool.post(withFault(task)));
+  await alongside(ex, remote, () => claimPieces(counter, n, from, to, width, partials, fn), () => stopClaiming(counter, n));
   return Array.from({ length: width }, (_, f) => piecePartials(partials!, n, width, f));
 }
 

@@ -1,8 +1,14 @@
 // The node's threads: a piscina pool of (threads - 1) workers plus the calling thread, which
 // takes the first piece of every split kernel itself instead of sleeping while the pool works.
+// Tasks reach the workers through lanes (lane.ts), one per worker, which keep a busy worker in a
+// loop fed through shared memory instead of a piscina task (and its messages) per kernel.
 import { Piscina } from 'piscina';
 import type { Task, TaskResult } from './task.js';
 import { dropEpoch } from './store.js';
+import { Job, Lane } from './lane.js';
+
+/** A task on its way: `promise` settles when a worker is done with it. */
+export type Pending = Job;
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
 const WORKER_HEAP_MB = 512;
@@ -10,6 +16,9 @@ const WORKER_HEAP_MB = 512;
 export class ThreadPool {
   readonly threads: number;
   #piscina: Piscina | null;
+  readonly #lanes: Lane[] = [];
+  /** Jobs waiting for a free lane (more posted at once than there are workers). */
+  readonly #queue: Job[] = [];
 
   constructor(threads: number) {
     if (!Number.isInteger(threads) || threads < 1) {
@@ -31,12 +40,49 @@ export class ThreadPool {
             resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
           })
         : null;
+    const p = this.#piscina;
+    for (let i = 1; i < threads; i++) {
+      this.#lanes.push(new Lane((t, transfer) => (p ? p.run(t, { transferList: transfer }) : Promise.reject(new Error('the pool is closed'))), () => this.#next()));
+    }
   }
 
   /** Run a task on a pool worker. */
   run(task: Task): Promise<TaskResult> {
+    return this.post(task).promise;
+  }
+
+  /** Post a task to a pool worker; wait for it with `promise`, or here with settle(). */
+  post(task: Task): Pending {
     if (!this.#piscina) throw new Error('the pool has no workers (threads = 1)');
-    return this.#piscina.run({ ...task, epoch: dropEpoch() }) as Promise<TaskResult>;
+    const job = new Job({ ...task, epoch: dropEpoch() });
+    const lane = this.#lanes.find((l) => l.job === null);
+    if (lane) lane.post(job);
+    else this.#queue.push(job);
+    return job;
+  }
+
+  /**
+   * Wait on this thread, for at most `ms`, until every one of `jobs` has ended, settling their
+   * promises; false when some still run. For a thread that has finished its own share of a
+   * kernel: a worker's last piece ends within a piece's time, sooner than a turn of the event
+   * loop would report it.
+   */
+  settle(jobs: readonly Pending[], ms: number): boolean {
+    const deadline = performance.now() + ms;
+    for (const j of jobs) {
+      if (j.settled) continue;
+      const lane = this.#lanes.find((l) => l.job === j);
+      if (!lane || !lane.waitUntil(deadline)) return false;
+    }
+    return true;
+  }
+
+  #next(): void {
+    const job = this.#queue.shift();
+    if (!job) return;
+    const lane = this.#lanes.find((l) => l.job === null);
+    if (lane) lane.post(job);
+    else this.#queue.unshift(job);
   }
 
   /** Workers alive now (piscina replaces one that died). */
@@ -47,6 +93,7 @@ export class ThreadPool {
   async close(): Promise<void> {
     const p = this.#piscina;
     this.#piscina = null;
+    for (const l of this.#lanes) l.stop();
     if (p) await p.destroy();
   }
 }

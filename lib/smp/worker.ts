@@ -1,10 +1,12 @@
-// A pool worker: compiles each kernel once (by key) and runs the rows it is given.
+// A pool worker: serves a lane (lane.ts), compiling each kernel once (by key) and running the
+// rows it is given.
 import { KernelCache } from '../kernels/compile.js';
 import { gemmRows } from '../kernels/matmul.js';
 import { copyRange } from './copy.js';
 import { claimPieces } from './pieces.js';
 import { gcFunction } from './gc.js';
-import type { Task, TaskResult } from './task.js';
+import { serveLoop } from './lane.js';
+import type { ServeTask, Task, TaskResult } from './task.js';
 
 const cache = new KernelCache();
 const gc = gcFunction();
@@ -13,7 +15,16 @@ const gc = gcFunction();
 // collect unprompted.
 let collectedFor = 0;
 
-export default function run(task: Task): TaskResult {
+export default function run(task: Task | ServeTask): TaskResult {
+  if (task.type === 'serve') {
+    serveLoop(task, runTask);
+    return undefined;
+  }
+  runTask(task);
+  return undefined;
+}
+
+function runTask(task: Task): void {
   if (task.fault) fail(task.fault);
   if (gc && task.epoch !== undefined && task.epoch > collectedFor) {
     collectedFor = task.epoch;
@@ -23,14 +34,14 @@ export default function run(task: Task): TaskResult {
     case 'pieces': {
       const fn = cache.get(task.key, task.source);
       claimPieces(task.counter, task.n, task.from, task.to, task.width, task.partials, (a, z) => fn(task.arrays, task.meta, task.consts, a, z));
-      return undefined;
+      return;
     }
     case 'gemm':
       gemmRows(task.a, task.b, task.c, task.start, task.end);
-      return undefined;
+      return;
     case 'copy':
       copyRange(task.src, task.dst, task.start, task.end);
-      return undefined;
+      return;
   }
 }
 

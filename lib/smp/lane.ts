@@ -1,0 +1,191 @@
+// A direct channel to one pool worker. A piscina task is answered by a message that reaches the
+// calling thread only when its event loop next turns, and piscina keeps its own books per task:
+// N-body at 2 threads (one hand-off a step, medians of 600 steps) took 0.08 ms to post and 0.06 ms
+// from the last piece to the awaited result. A lane keeps its worker in a serve loop instead (one
+// long piscina task) that sleeps on shared memory until the next job arrives on its own
+// MessagePort; each job signals its end in shared memory, which the calling thread can wait for
+// synchronously once it has nothing else to do: 0.06 ms and 0.02 ms. A worker that gets no job
+// for LINGER_MS leaves the loop (its piscina task ends), so that an idle process can exit; the
+// next job starts a new loop.
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { ServeTask, Task, TaskResult } from './task.js';
+
+/** Lane control words (Int32Array over a SharedArrayBuffer). */
+export const STATE = 0;
+export const SEQ = 1;
+/** STATE: no serve loop; waiting for a job; running one; told to leave (the pool is closing). */
+export const OUT = 0;
+export const IDLE = 1;
+export const BUSY = 2;
+export const STOP = 3;
+/** A job's `done` word: running, succeeded, failed (the error waits on the lane's port). */
+export const RUNNING = 0;
+export const SUCCEEDED = 1;
+export const FAILED = 2;
+
+export const LINGER_MS = 50;
+
+/** Atomics.waitAsync (Node 16+; TypeScript types it from lib ES2024, this project targets ES2023). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+}).waitAsync;
+
+/** One task on its way through a lane; `promise` settles when the worker is done with it. */
+export class Job {
+  readonly done = new Int32Array(new SharedArrayBuffer(4));
+  readonly promise: Promise<TaskResult>;
+  settled = false;
+  #resolve!: (r: TaskResult) => void;
+  #reject!: (e: unknown) => void;
+
+  constructor(readonly task: Task & { done?: Int32Array }) {
+    this.task = { ...task, done: this.done };
+    this.promise = new Promise<TaskResult>((res, rej) => {
+      this.#resolve = res;
+      this.#reject = rej;
+    });
+  }
+
+  settle(error?: unknown, failed = false): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (failed) this.#reject(error);
+    else this.#resolve(undefined);
+  }
+}
+
+/** Starts a serve loop on some pool worker (piscina.run with the port transferred). */
+export type StartServe = (t: ServeTask, transfer: MessagePort[]) => Promise<unknown>;
+
+export class Lane {
+  readonly ctl = new Int32Array(new SharedArrayBuffer(8));
+  /** The job posted and not yet settled. */
+  job: Job | null = null;
+  #port: MessagePort | null = null;
+  #serving: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly start: StartServe,
+    private readonly onSettled: (lane: Lane) => void,
+  ) {}
+
+  post(job: Job): void {
+    this.job = job;
+    if (this.#port && Atomics.compareExchange(this.ctl, STATE, IDLE, BUSY) === IDLE) {
+      // The worker sleeps in its loop: the message first, then the sequence number it waits on.
+      this.#port.postMessage(job.task);
+      Atomics.add(this.ctl, SEQ, 1);
+      Atomics.notify(this.ctl, SEQ);
+    } else {
+      // No loop (never started, or it left after LINGER_MS): a new one starts with this job.
+      this.#port?.close();
+      const { port1, port2 } = new MessageChannel();
+      this.#port = port1;
+      Atomics.store(this.ctl, STATE, BUSY);
+      Atomics.store(this.ctl, SEQ, 0);
+      const serving = this.start({ type: 'serve', ctl: this.ctl, port: port2, first: job.task }, [port2]);
+      this.#serving = serving;
+      serving.then(
+        () => this.#left(serving, null),
+        (e: unknown) => this.#left(serving, e ?? new Error('a pool thread failed')),
+      );
+    }
+    const w = waitAsync(job.done, 0, RUNNING);
+    if (w.async) void (w.value as Promise<string>).then(() => this.check());
+    else this.check();
+  }
+
+  /** Whether the posted job is settled now (settling it if the worker has signalled). */
+  check(): boolean {
+    const job = this.job;
+    if (!job) return true;
+    const s = Atomics.load(job.done, 0);
+    if (s === RUNNING) return false;
+    if (s === FAILED) {
+      const m = this.#port ? receiveMessageOnPort(this.#port) : undefined;
+      this.#finish(job, (m?.message as { error?: unknown } | undefined)?.error ?? new Error('a pool task failed'), true);
+    } else {
+      this.#finish(job);
+    }
+    return true;
+  }
+
+  /** Wait here, at most until `deadline` (performance.now()), for the posted job to end. */
+  waitUntil(deadline: number): boolean {
+    for (;;) {
+      if (this.check()) return true;
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.job!.done, 0, RUNNING, left);
+    }
+  }
+
+  /** Ask a waiting worker to leave its loop (the pool is closing). */
+  stop(): void {
+    if (Atomics.compareExchange(this.ctl, STATE, IDLE, STOP) === IDLE) Atomics.notify(this.ctl, SEQ);
+  }
+
+  #finish(job: Job, error?: unknown, failed = false): void {
+    if (this.job === job) this.job = null;
+    job.settle(error, failed);
+    this.onSettled(this);
+  }
+
+  /** The serve loop's piscina task ended: normally (it left after LINGER_MS or a stop), or its worker died. */
+  #left(serving: Promise<unknown>, error: unknown): void {
+    if (this.#serving !== serving) return;
+    this.#serving = null;
+    const job = this.job;
+    if (job && !this.check()) {
+      // The worker died with the job: release anything waiting on its done word.
+      this.#finish(job, error ?? new Error('a pool thread left its loop with a job unfinished'), true);
+      Atomics.notify(job.done, 0);
+    }
+    this.#port?.close();
+    this.#port = null;
+    Atomics.store(this.ctl, STATE, OUT);
+  }
+}
+
+/**
+ * The worker's half: run the first job, then each job posted to the lane, until none comes for
+ * LINGER_MS or the pool stops the lane. The state is IDLE before a job's end is signalled, so the
+ * calling thread can post the next job as soon as it sees the end.
+ */
+export function serveLoop(t: ServeTask, run: (task: Task) => void): void {
+  const { ctl, port } = t;
+  perform(t.first, ctl, port, run);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctl, SEQ, seen, LINGER_MS);
+    if (Atomics.load(ctl, SEQ) !== seen) {
+      const m = receiveMessageOnPort(port);
+      if (m === undefined) continue; // posted before SEQ moved: cannot be missing, but do not spin on it
+      seen++;
+      perform(m.message as Task & { done: Int32Array }, ctl, port, run);
+      continue;
+    }
+    const s = Atomics.load(ctl, STATE);
+    if (s === STOP) break;
+    // Leave only from IDLE: if the calling thread just claimed the lane (BUSY), its job is coming.
+    if (s === IDLE && Atomics.compareExchange(ctl, STATE, IDLE, OUT) === IDLE) break;
+  }
+  port.close();
+}
+
+function perform(task: Task & { done?: Int32Array }, ctl: Int32Array, port: MessagePort, run: (task: Task) => void): void {
+  let status = SUCCEEDED;
+  try {
+    run(task);
+  } catch (e) {
+    status = FAILED;
+    try {
+      port.postMessage({ error: e });
+    } catch {
+      port.postMessage({ error: new Error(e instanceof Error ? e.message : String(e)) });
+    }
+  }
+  Atomics.store(ctl, STATE, IDLE);
+  Atomics.store(task.done!, 0, status);
+  Atomics.notify(task.done!, 0);
+}

@@ -1,0 +1,99 @@
+// The pool's lanes (lib/smp/lane.ts): tasks go to workers kept in a serve loop, their ends are
+// seen in shared memory, a worker leaves its loop when idle and a new loop takes the next task,
+// failures reach the task that caused them, and an idle process exits on its own.
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { ThreadPool } from '../../lib/smp/pool.js';
+import { LINGER_MS } from '../../lib/smp/lane.js';
+import type { Task } from '../../lib/smp/task.js';
+
+const copy = (src: Float64Array, dst: Float64Array, start: number, end: number): Task => ({ type: 'copy', src, dst, start, end });
+
+function shared(n: number, f: (i: number) => number): Float64Array {
+  const a = new Float64Array(new SharedArrayBuffer(8 * n));
+  for (let i = 0; i < n; i++) a[i] = f(i);
+  return a;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+test('tasks run back to back, after a pause longer than a worker lingers, and more at once than there are workers', async (t) => {
+  const pool = new ThreadPool(3);
+  try {
+    const n = 1 << 16;
+    const src = shared(n, (i) => i * 0.5);
+    for (let round = 0; round < 3; round++) {
+      const dst = shared(n, () => -1);
+      // Five tasks on two workers: three wait for a free lane.
+      const parts = [0, 1, 2, 3, 4].map((k) => pool.post(copy(src, dst, (k * n) / 5, ((k + 1) * n) / 5)));
+      await Promise.all(parts.map((p) => p.promise));
+      t.true(parts.every((p) => p.settled));
+      t.deepEqual(dst, src, `round ${round}`);
+      // Round 1 finds the workers still in their loops; round 2 after they left them.
+      if (round === 1) await sleep(3 * LINGER_MS);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('settle() waits here for a task and settles its promise; false while one still runs', async (t) => {
+  const pool = new ThreadPool(2);
+  try {
+    const n = 1 << 20;
+    const src = shared(n, (i) => i);
+    const dst = shared(n, () => 0);
+    const job = pool.post(copy(src, dst, 0, n));
+    t.true(pool.settle([job], 10_000));
+    t.true(job.settled);
+    t.is(dst[n - 1], n - 1);
+    // A task queued behind a busy lane is not waited for here.
+    const a = pool.post(copy(src, dst, 0, n));
+    const b = pool.post(copy(src, dst, 0, n));
+    t.false(pool.settle([a, b], 0));
+    await Promise.all([a.promise, b.promise]);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a task that throws in its worker rejects with the worker\'s error; the lane serves the next task', async (t) => {
+  const pool = new ThreadPool(2);
+  try {
+    const src = shared(8, (i) => i);
+    const dst = shared(8, () => 0);
+    const bad = pool.post({ ...copy(src, dst, 0, 8), fault: 'throw' });
+    const err = await t.throwsAsync(bad.promise);
+    t.regex(err!.message, /injected fault/);
+    await pool.run(copy(src, dst, 0, 8));
+    t.deepEqual(dst, src);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a worker that dies mid-task rejects it; a new worker serves the next task', async (t) => {
+  const pool = new ThreadPool(2);
+  try {
+    const src = shared(8, (i) => i + 1);
+    const dst = shared(8, () => 0);
+    const err = await t.throwsAsync(pool.run({ ...copy(src, dst, 0, 8), fault: 'exit' }));
+    t.regex(err!.message, /worker exited with code: 70/);
+    await pool.run(copy(src, dst, 0, 8));
+    t.deepEqual(dst, src);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a program that ends without dn.shutdown() exits on its own once the workers leave their loops', (t) => {
+  const lib = new URL('../../lib/index.js', import.meta.url).href;
+  const code = `const dn = await import(${JSON.stringify(lib)});
+await dn.init({ threads: 2, inlineThreshold: 0 });
+console.log(await dn.arange(100000).mul(2).sum().item());`;
+  const env: NodeJS.ProcessEnv = { ...process.env, DISTNUMPY_NO_MPI: '1' };
+  delete env.DISTNUMPY_RANKS;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env, encoding: 'utf8', timeout: 30_000 });
+  t.is(r.status, 0, r.stderr);
+  t.is(r.stdout.trim(), String(99999 * 100000));
+});
