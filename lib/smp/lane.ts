@@ -61,6 +61,8 @@ export class Lane {
   readonly ctl = new Int32Array(new SharedArrayBuffer(8));
   /** The job posted and not yet settled. */
   job: Job | null = null;
+  /** Serve loops started for this lane (tests check that a busy worker is reused). */
+  loops = 0;
   #port: MessagePort | null = null;
   #serving: Promise<unknown> | null = null;
 
@@ -71,43 +73,65 @@ export class Lane {
 
   post(job: Job): void {
     this.job = job;
-    if (this.#port && Atomics.compareExchange(this.ctl, STATE, IDLE, BUSY) === IDLE) {
-      // The worker sleeps in its loop: the message first, then the sequence number it waits on.
-      this.#port.postMessage(job.task);
-      Atomics.add(this.ctl, SEQ, 1);
-      Atomics.notify(this.ctl, SEQ);
-    } else {
-      // No loop (never started, or it left after LINGER_MS): a new one starts with this job.
-      this.#port?.close();
-      const { port1, port2 } = new MessageChannel();
-      this.#port = port1;
-      Atomics.store(this.ctl, STATE, BUSY);
-      Atomics.store(this.ctl, SEQ, 0);
-      const serving = this.start({ type: 'serve', ctl: this.ctl, port: port2, first: job.task }, [port2]);
-      this.#serving = serving;
-      serving.then(
-        () => this.#left(serving, null),
-        (e: unknown) => this.#left(serving, e ?? new Error('a pool thread failed')),
-      );
+    const fast = this.#port !== null && Atomics.compareExchange(this.ctl, STATE, IDLE, BUSY) === IDLE;
+    try {
+      if (fast) {
+        // The worker sleeps in its loop: the message first, then the sequence number it waits on.
+        this.#port!.postMessage(job.task);
+        Atomics.add(this.ctl, SEQ, 1);
+        Atomics.notify(this.ctl, SEQ);
+      } else {
+        this.#startLoop(job);
+      }
+    } catch (e) {
+      // The task could not be sent (a value that cannot be cloned): the lane stays free.
+      if (fast) Atomics.store(this.ctl, STATE, IDLE);
+      this.#finish(job, e, true);
+      return;
     }
     const w = waitAsync(job.done, 0, RUNNING);
     if (w.async) void (w.value as Promise<string>).then(() => this.check());
     else this.check();
   }
 
+  /**
+   * No loop (never started, or it left after LINGER_MS): start one, its first job already queued
+   * on the port it receives. (Not passed with the piscina task, which would keep the job, and the
+   * buffers it names, reachable on the worker for as long as the loop lasts.)
+   */
+  #startLoop(job: Job): void {
+    this.#port?.close();
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(job.task);
+    this.#port = port1;
+    Atomics.store(this.ctl, STATE, BUSY);
+    Atomics.store(this.ctl, SEQ, 1);
+    const serving = this.start({ type: 'serve', ctl: this.ctl, port: port2 }, [port2]);
+    this.#serving = serving;
+    this.loops++;
+    serving.then(
+      () => this.#left(serving, null),
+      (e: unknown) => this.#left(serving, e ?? new Error('a pool thread failed')),
+    );
+  }
+
   /** Whether the posted job is settled now (settling it if the worker has signalled). */
   check(): boolean {
     const job = this.job;
     if (!job) return true;
-    const s = Atomics.load(job.done, 0);
-    if (s === RUNNING) return false;
-    if (s === FAILED) {
-      const m = this.#port ? receiveMessageOnPort(this.#port) : undefined;
-      this.#finish(job, (m?.message as { error?: unknown } | undefined)?.error ?? new Error('a pool task failed'), true);
-    } else {
-      this.#finish(job);
-    }
+    const end = this.#outcome(job);
+    if (!end) return false;
+    this.#finish(job, end.error, end.failed);
     return true;
+  }
+
+  /** How the worker said `job` ended (a failure's error waits on the port), or null: running. */
+  #outcome(job: Job): { error?: unknown; failed: boolean } | null {
+    const s = Atomics.load(job.done, 0);
+    if (s === RUNNING) return null;
+    if (s === SUCCEEDED) return { failed: false };
+    const m = this.#port ? receiveMessageOnPort(this.#port) : undefined;
+    return { error: (m?.message as { error?: unknown } | undefined)?.error ?? new Error('a pool task failed'), failed: true };
   }
 
   /** Wait here, at most until `deadline` (performance.now()), for the posted job to end. */
@@ -131,36 +155,42 @@ export class Lane {
     this.onSettled(this);
   }
 
-  /** The serve loop's piscina task ended: normally (it left after LINGER_MS or a stop), or its worker died. */
+  /**
+   * The serve loop's piscina task ended: normally (it left after LINGER_MS or a stop), or its
+   * worker died. The lane is reset before the job is settled: settling it lets the pool post a
+   * queued job to this lane, which must then start a loop of its own.
+   */
   #left(serving: Promise<unknown>, error: unknown): void {
     if (this.#serving !== serving) return;
     this.#serving = null;
     const job = this.job;
-    if (job && !this.check()) {
-      // The worker died with the job: release anything waiting on its done word.
-      this.#finish(job, error ?? new Error('a pool thread left its loop with a job unfinished'), true);
-      Atomics.notify(job.done, 0);
-    }
+    const end = job ? (this.#outcome(job) ?? { error: error ?? new Error('a pool thread left its loop with a job unfinished'), failed: true }) : null;
     this.#port?.close();
     this.#port = null;
     Atomics.store(this.ctl, STATE, OUT);
+    if (job && end) {
+      this.#finish(job, end.error, end.failed);
+      // A worker that died with the job never signalled: release anything waiting on its word.
+      Atomics.notify(job.done, 0);
+    }
   }
 }
 
 /**
- * The worker's half: run the first job, then each job posted to the lane, until none comes for
- * LINGER_MS or the pool stops the lane. The state is IDLE before a job's end is signalled, so the
+ * The worker's half: run each job posted to the lane (the first is queued on the port before the
+ * loop starts), until none comes for LINGER_MS or the pool stops the lane. The state is IDLE before a job's end is signalled, so the
  * calling thread can post the next job as soon as it sees the end.
  */
 export function serveLoop(t: ServeTask, run: (task: Task) => void): void {
   const { ctl, port } = t;
-  perform(t.first, ctl, port, run);
   let seen = 0;
   for (;;) {
     Atomics.wait(ctl, SEQ, seen, LINGER_MS);
     if (Atomics.load(ctl, SEQ) !== seen) {
+      // Each job is posted before SEQ counts it, so it is there; were it not, the wait above
+      // would return at once and this would look again.
       const m = receiveMessageOnPort(port);
-      if (m === undefined) continue; // posted before SEQ moved: cannot be missing, but do not spin on it
+      if (m === undefined) continue;
       seen++;
       perform(m.message as Task & { done: Int32Array }, ctl, port, run);
       continue;

@@ -3,7 +3,8 @@
 // Tasks reach the workers through lanes (lane.ts), one per worker, which keep a busy worker in a
 // loop fed through shared memory instead of a piscina task (and its messages) per kernel.
 import { Piscina } from 'piscina';
-import type { Task, TaskResult } from './task.js';
+import type { MessagePort } from 'node:worker_threads';
+import type { ServeTask, Task, TaskResult } from './task.js';
 import { dropEpoch } from './store.js';
 import { Job, Lane } from './lane.js';
 
@@ -40,10 +41,9 @@ export class ThreadPool {
             resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
           })
         : null;
-    const p = this.#piscina;
-    for (let i = 1; i < threads; i++) {
-      this.#lanes.push(new Lane((t, transfer) => (p ? p.run(t, { transferList: transfer }) : Promise.reject(new Error('the pool is closed'))), () => this.#next()));
-    }
+    const start = (t: ServeTask, transfer: MessagePort[]): Promise<unknown> =>
+      this.#piscina ? this.#piscina.run(t, { transferList: transfer }) : Promise.reject(new Error('the pool is closed'));
+    for (let i = 1; i < threads; i++) this.#lanes.push(new Lane(start, () => this.#next()));
   }
 
   /** Run a task on a pool worker. */
@@ -83,6 +83,11 @@ export class ThreadPool {
     const lane = this.#lanes.find((l) => l.job === null);
     if (lane) lane.post(job);
     else this.#queue.unshift(job);
+  }
+
+  /** Serve loops started so far (lane.ts): tests check that a busy worker keeps its loop. */
+  get loops(): number {
+    return this.#lanes.reduce((n, l) => n + l.loops, 0);
   }
 
   /** Workers alive now (piscina replaces one that died). */

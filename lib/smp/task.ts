@@ -49,14 +49,13 @@ export interface CopyTask {
 }
 
 /**
- * Keeps a worker serving a lane (lane.ts): it runs `first`, then the jobs posted to `port`,
- * waiting on `ctl` between them. Every job carries its `done` word.
+ * Keeps a worker serving a lane (lane.ts): it runs the jobs posted to `port`, waiting on `ctl`
+ * between them. Every job carries its `done` word.
  */
 export interface ServeTask {
   type: 'serve';
   ctl: Int32Array;
   port: import('node:worker_threads').MessagePort;
-  first: Task & { done?: Int32Array };
 }
 
 /** How a worker fails a task on purpose (tests of fault handling, see exec.ts injectFault). */
