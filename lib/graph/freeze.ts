@@ -61,7 +61,7 @@ class Freezer {
     private readonly reuse: boolean,
   ) {}
 
-  /** Drop what the freeze made and read (kept as `recent`, it must hold nothing). */
+  /** Drop what the freeze made and read: kept as `recent`, it holds only its shape and `realise`. */
   empty(): void {
     this.instrs = [];
     this.consts = [];

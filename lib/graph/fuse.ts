@@ -171,7 +171,7 @@ class Group {
     return [...this.before, { kind: 'fused', op, kernel, outs: this.outs, folds: this.folds, blocks: this.blocks }];
   }
 
-  /** Drop everything the group held (kept as `recentGroup`, it must hold nothing). */
+  /** Drop what the group held: kept as `recentGroup`, it holds only its frame. */
   empty(): void {
     this.steps = [];
     this.before = [];
