@@ -15,12 +15,9 @@ const gc = gcFunction();
 // collect unprompted.
 let collectedFor = 0;
 
-export default function run(task: Task | ServeTask): TaskResult {
-  if (task.type === 'serve') {
-    serveLoop(task, runTask);
-    return undefined;
-  }
-  runTask(task);
+/** Every piscina task is a lane's serve loop (pool.ts); the loop runs the tasks posted to it. */
+export default function run(task: ServeTask): TaskResult {
+  serveLoop(task, runTask);
   return undefined;
 }
 
