@@ -38,8 +38,11 @@ export class Job {
   #resolve!: (r: TaskResult) => void;
   #reject!: (e: unknown) => void;
 
-  constructor(readonly task: Task & { done?: Int32Array }) {
-    this.task = { ...task, done: this.done };
+  readonly task: Task & { done: Int32Array };
+
+  /** `epoch`: the store's drop epoch, which every task carries (task.ts). */
+  constructor(task: Task, epoch: number) {
+    this.task = { ...task, epoch, done: this.done };
     this.promise = new Promise<TaskResult>((res, rej) => {
       this.#resolve = res;
       this.#reject = rej;

@@ -54,7 +54,7 @@ export class ThreadPool {
   /** Post a task to a pool worker; wait for it with `promise`, or here with settle(). */
   post(task: Task): Pending {
     if (!this.#piscina) throw new Error('the pool has no workers (threads = 1)');
-    const job = new Job({ ...task, epoch: dropEpoch() });
+    const job = new Job(task, dropEpoch());
     const lane = this.#lanes.find((l) => l.job === null);
     if (lane) lane.post(job);
     else this.#queue.push(job);
