@@ -10,7 +10,7 @@ import { record } from './batch.js';
 import type { Step } from '../dist/steps.js';
 import { type Frozen, freeze, readsOtherwise } from './freeze.js';
 import { setFusing } from './fuse.js';
-import { type ArrayNode, type Expr, type Ew, type Leaf, registerReader, takeReaders, resolve } from './node.js';
+import { type ArrayNode, type Expr, type Ew, type Leaf, readsDirectly, registerReader, takeReaders, resolve } from './node.js';
 
 let defaultRowBlock = 0;
 let ranks = 1;
@@ -162,9 +162,7 @@ function protectReaders(target: Leaf, value: Expr): { old: Block; boxes: Box[] }
   } catch (e) {
     // Out of memory (a limit) part way: the write does not happen, and the readers not yet
     // materialised or moved to the copy still read the block, so a later write must find them.
-    for (const n of live) {
-      if (!n.realised && n.args.some((a) => a.kind === 'leaf' && a.block === block)) registerReader(block, n);
-    }
+    for (const n of live) if (readsDirectly(n, block)) registerReader(block, n);
     throw e;
   }
 }

@@ -99,9 +99,14 @@ export function takeReaders(block: Block): Ew[] {
   const out: Ew[] = [];
   for (const r of entry.set) {
     const n = r.deref();
-    if (n && !n.realised && n.args.some((a) => a.kind === 'leaf' && a.block === block)) out.push(n);
+    if (n && readsDirectly(n, block)) out.push(n);
   }
   return out;
+}
+
+/** Whether `n` is still lazy and reads `block` as one of its own arguments. */
+export function readsDirectly(n: Ew, block: Block): boolean {
+  return !n.realised && n.args.some((a) => a.kind === 'leaf' && a.block === block);
 }
 
 /** Ew nodes made since the last flush; the ones nothing consumed are the program's results. */
