@@ -21,10 +21,11 @@ export interface Frozen {
  * differs from `shape`: fusing it would recompute it once per broadcast copy.
  */
 export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, reuse?: boolean) => Leaf, reuse = true): Frozen {
-  const f = new Freezer(root, shape, realise, reuse);
+  const f = new Freezer(root, shape, realise, reuse, ++stamps);
   const result = f.visit(root);
   const frozenIn = { batch: batchNumber(), shape: [...shape] };
-  for (const n of f.memo.keys()) if (n.kind === 'ew' && !n.realised) n.frozenIn = frozenIn;
+  for (const n of f.visited) if (!n.realised) n.frozenIn = frozenIn;
+  f.unmark();
   const frozen = { program: { instrs: f.instrs, result, consts: f.consts }, operands: f.operands, blocks: f.blocks };
   f.empty();
   recent = f;
@@ -43,6 +44,9 @@ export function freeze(root: Expr, shape: readonly number[], realise: (e: Ew, re
  */
 let recent: Freezer | null = null;
 
+/** Numbers the freezes: a node visited by this one holds its number (Ew.memoStamp). */
+let stamps = 0;
+
 const NO_ROOT: Expr = { kind: 'const', value: 0, dtype: 'float64' };
 
 /** One freeze's state. */
@@ -51,14 +55,22 @@ class Freezer {
   consts: number[] = [];
   operands: Operand[] = [];
   blocks: (Block | null)[] = [];
-  readonly memo = new Map<Expr, number>();
-  readonly leafMemo = new Map<string, number>();
+  /**
+   * The nodes this freeze made instructions of, with the marks they held before: a freeze inside
+   * this one (a child realised on the way) puts them back when it ends, so this one's marks stand.
+   * The marks on the nodes replace a Map, whose growth was most of a freeze's allocation.
+   */
+  visited: Ew[] = [];
+  #before: number[] = [];
+  /** The load instruction of each operand (-1: an index operand), to share one per view. */
+  loads: number[] = [];
 
   constructor(
     private root: Expr,
     private readonly shape: readonly number[],
     private readonly realise: (e: Ew, reuse?: boolean) => Leaf,
     private readonly reuse: boolean,
+    private readonly stamp: number,
   ) {}
 
   /** Drop what the freeze made and read: kept as `recent`, it holds only its shape and `realise`. */
@@ -67,8 +79,9 @@ class Freezer {
     this.consts = [];
     this.operands = [];
     this.blocks = [];
-    this.memo.clear();
-    this.leafMemo.clear();
+    this.visited = [];
+    this.#before = [];
+    this.loads = [];
     this.root = NO_ROOT;
   }
 
@@ -84,14 +97,41 @@ class Freezer {
     const shape = this.shape;
     const layout = { shape, strides: broadcastStrides({ shape: s, strides: cStrides(s), offset: 0 }, shape), offset: 0 };
     this.blocks.push(null);
+    this.loads.push(-1);
     return this.operands.push({ kind: 'index', dtype, layout }) - 1;
+  }
+
+  /** The load of an operand already reading this view of `block` (one dtype per block), or -1. */
+  loadOf(block: Block, offset: number, strides: readonly number[]): number {
+    for (let i = 0; i < this.blocks.length; i++) {
+      if (this.blocks[i] !== block) continue;
+      const l = this.operands[i].layout;
+      if (l.offset === offset && sameShape(l.strides, strides)) return this.loads[i];
+    }
+    return -1;
+  }
+
+  /** Mark `e` as made into instruction `r` by this freeze. */
+  mark(e: Ew, r: number): void {
+    if (e.memoStamp === this.stamp) return;
+    this.visited.push(e);
+    this.#before.push(e.memoStamp, e.memoAt);
+    e.memoStamp = this.stamp;
+    e.memoAt = r;
+  }
+
+  /** Put back the marks this freeze replaced, latest first. */
+  unmark(): void {
+    for (let i = this.visited.length - 1; i >= 0; i--) {
+      this.visited[i].memoStamp = this.#before[2 * i];
+      this.visited[i].memoAt = this.#before[2 * i + 1];
+    }
   }
 
   visit(e0: Expr): number {
     const shape = this.shape;
     let e = resolve(e0);
-    const seen = this.memo.get(e);
-    if (seen !== undefined) return seen;
+    if (e.kind === 'ew' && e.memoStamp === this.stamp) return e.memoAt;
     if (e.kind === 'ew' && e.disposed) throw new Error('cannot use an array after dispose()');
     if (e.kind === 'ew') e.consumed = true;
     // Not fused: a child of another shape (it would be recomputed per broadcast copy), and a
@@ -108,15 +148,14 @@ class Freezer {
       r = this.constant(e.value, e.dtype);
     } else if (e.kind === 'leaf') {
       const strides = broadcastStrides(e, shape);
-      const key = `${e.block.id}:${e.offset}:${strides.join(',')}`;
-      const known = this.leafMemo.get(key);
-      if (known !== undefined) {
+      const known = this.loadOf(e.block, e.offset, strides);
+      if (known >= 0) {
         r = known;
       } else {
         this.blocks.push(e.block);
         const operand = this.operands.push({ kind: 'data', dtype: e.dtype, layout: { shape, strides, offset: e.offset } }) - 1;
         r = this.push({ k: 'load', operand, dtype: e.dtype });
-        this.leafMemo.set(key, r);
+        this.loads.push(r);
       }
     } else if (e.op === 'uniform' || e.op === 'normal') {
       const [k0, k1, stream] = e.params!;
@@ -136,8 +175,8 @@ class Freezer {
       for (const a of e.args) args.push(this.visit(a));
       r = this.push({ k: 'op', op: e.op, args, dtype: e.dtype, ct: e.ct, scalarExp: e.scalarExp });
     }
-    this.memo.set(e0, r);
-    this.memo.set(e, r);
+    if (e0.kind === 'ew') this.mark(e0, r);
+    if (e !== e0 && e.kind === 'ew') this.mark(e, r);
     return r;
   }
 }

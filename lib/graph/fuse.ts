@@ -13,6 +13,7 @@
 import { aliases } from '../kernels/codegen.js';
 import { buildFused, FUSABLE_REDUCTIONS, type Sink } from '../kernels/fused.js';
 import type { Instr, Operand, ReduceOp } from '../kernels/program.js';
+import type { DType } from '../kernels/dtypes.js';
 import { sameShape } from '../kernels/shape.js';
 import type { Layout } from '../kernels/view.js';
 import type { Block } from '../smp/store.js';
@@ -63,8 +64,9 @@ class Group {
   readonly folded = new Set<Block>();
   /** Layouts the group reads of each block. */
   readonly reads = new Map<Block, Set<string>>();
-  readonly #cse = new Map<string, number>();
-  #operandIndex = new Map<string, number>();
+  readonly #cse = new Map<number | string, number>();
+  /** Constants by value, per dtype code. */
+  readonly #constCse: Map<number | string, number>[] = [];
 
   constructor(readonly frame: readonly number[]) {}
 
@@ -88,34 +90,40 @@ class Group {
   add(s: KernelStep): void {
     const r = s.request!;
     const p = r.program;
-    const at: number[] = [];
-    p.instrs.forEach((ins, n) => {
+    const at: number[] = new Array(p.instrs.length);
+    // Each instruction is rebuilt with its fields in one order (a spread copy made objects of many
+    // layouts, and was the batch's largest allocation).
+    for (let n = 0; n < p.instrs.length; n++) {
+      const ins = p.instrs[n];
       let made: Instr;
       switch (ins.k) {
         case 'const':
-          made = { ...ins, index: this.consts.push(p.consts[ins.index]) - 1 };
+          made = { k: 'const', index: this.consts.push(p.consts[ins.index]) - 1, dtype: ins.dtype };
           break;
         case 'load': {
           const b = s.blocks[ins.operand]!;
           const w = this.written.get(b);
           if (w) {
             at[n] = w.value!; // admits() checked: the same element, a float64 value
-            return;
+            continue;
           }
-          made = { ...ins, operand: this.operand(r.operands[ins.operand], b) };
+          made = { k: 'load', operand: this.operand(r.operands[ins.operand], b), dtype: ins.dtype };
           break;
         }
         case 'index':
-          made = { ...ins, operand: this.operand(r.operands[ins.operand], null) };
+          made = { k: 'index', operand: this.operand(r.operands[ins.operand], null), dtype: ins.dtype };
           break;
-        case 'op':
-          made = { ...ins, args: ins.args.map((a) => at[a]) };
+        case 'op': {
+          const args = new Array<number>(ins.args.length);
+          for (let a = 0; a < args.length; a++) args[a] = at[ins.args[a]];
+          made = { k: 'op', op: ins.op, args, dtype: ins.dtype, ct: ins.ct, scalarExp: ins.scalarExp };
           break;
+        }
         default:
           throw new Error(`fuse: unexpected instruction ${ins.k}`);
       }
       at[n] = this.intern(made);
-    });
+    }
     const value = at[p.result];
     this.steps.push(s);
     if (r.kind === 'map') {
@@ -149,7 +157,6 @@ class Group {
     this.blocks.forEach((b, i) => {
       if (b === c.src) this.blocks[i] = c.dst;
     });
-    this.#operandIndex = new Map(this.operands.map((o, i) => [this.operandKey(o, this.blocks[i]), i]));
   }
 
   touches(b: Block): boolean {
@@ -186,46 +193,77 @@ class Group {
     this.folded.clear();
     this.reads.clear();
     this.#cse.clear();
-    this.#operandIndex.clear();
+    this.#constCse.length = 0;
   }
 
-  private operandKey(o: Operand, b: Block | null): string {
-    return `${b ? b.id : 'i'}|${o.kind}|${o.dtype}|${layoutKey(o.layout)}`;
-  }
-
+  /** The operand reading `b` (null: an index operand) with `o`'s dtype and layout, added if new. */
   private operand(o: Operand, b: Block | null): number {
-    const key = this.operandKey(o, b);
-    let i = this.#operandIndex.get(key);
-    if (i === undefined) {
-      i = this.operands.push(o) - 1;
-      this.blocks.push(b);
-      this.#operandIndex.set(key, i);
-      if (b) {
-        let keys = this.reads.get(b);
-        if (!keys) this.reads.set(b, (keys = new Set()));
-        keys.add(layoutKey(o.layout));
-      }
+    for (let i = 0; i < this.operands.length; i++) {
+      const q = this.operands[i];
+      if (this.blocks[i] === b && q.kind === o.kind && q.dtype === o.dtype && sameLayout(q.layout, o.layout)) return i;
+    }
+    const i = this.operands.push(o) - 1;
+    this.blocks.push(b);
+    if (b) {
+      let keys = this.reads.get(b);
+      if (!keys) this.reads.set(b, (keys = new Set()));
+      keys.add(layoutKey(o.layout));
     }
     return i;
   }
 
-  /** The instruction's index, shared with an identical one already in the loop. */
+  /**
+   * The instruction's index, shared with an identical one already in the loop. Looked up by
+   * number, not by a text of the instruction: building those texts was most of what fusing a
+   * batch allocated.
+   */
   private intern(ins: Instr): number {
-    const key =
-      ins.k === 'const'
-        ? `C${Object.is(this.consts[ins.index], -0) ? '-0' : this.consts[ins.index]}${ins.dtype}`
-        : ins.k === 'op'
-          ? `O${ins.op}(${ins.args.join(',')})${ins.dtype}${ins.ct}${ins.scalarExp ?? ''}`
-          : `${ins.k}${ins.operand}${ins.dtype}`;
-    const known = this.#cse.get(key);
+    let key: number | string;
+    let table: Map<number | string, number>;
+    if (ins.k === 'const') {
+      const v = this.consts[ins.index];
+      table = this.#constCse[DTYPE_CODE[ins.dtype]] ??= new Map();
+      key = Object.is(v, -0) ? '-0' : v; // a Map takes -0 for 0 (and NaN for NaN, as wanted)
+    } else if (ins.k === 'op' && (ins.scalarExp !== undefined || ins.args.length > 3)) {
+      table = this.#cse;
+      key = `${ins.op}(${ins.args.join(',')})${ins.dtype}${ins.ct}${ins.scalarExp ?? ''}`;
+    } else if (ins.k === 'op') {
+      // Op, dtypes and up to three arguments (below MAX_INSTRS < 256 each) in 40 bits.
+      table = this.#cse;
+      key = (opCode(ins.op) * 64 + DTYPE_CODE[ins.dtype] * 8 + DTYPE_CODE[ins.ct]) * 2 ** 26 + ins.args.length * 2 ** 24;
+      for (let a = 0; a < ins.args.length; a++) key += ins.args[a] * 2 ** (8 * a);
+    } else if (ins.k === 'load' || ins.k === 'index') {
+      // Negative: apart from the op keys.
+      table = this.#cse;
+      key = -1 - ((ins.operand * 8 + DTYPE_CODE[ins.dtype]) * 2 + (ins.k === 'load' ? 0 : 1));
+    } else {
+      throw new Error(`fuse: unexpected instruction ${ins.k}`);
+    }
+    const known = table.get(key);
     if (known !== undefined) {
       if (ins.k === 'const') this.consts.pop();
       return known;
     }
     const i = this.instrs.push(ins) - 1;
-    this.#cse.set(key, i);
+    table.set(key, i);
     return i;
   }
+}
+
+/** Small numbers for op names (intern's keys), given out as names are first met. */
+const opCodes = new Map<string, number>();
+
+function opCode(op: string): number {
+  let c = opCodes.get(op);
+  if (c === undefined) opCodes.set(op, (c = opCodes.size));
+  return c;
+}
+
+/** Below 8 each (intern packs them in 3 bits). */
+const DTYPE_CODE: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, float32: 3, float64: 4 };
+
+function sameLayout(a: Layout, b: Layout): boolean {
+  return a.offset === b.offset && sameShape(a.strides, b.strides);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { DType, TypedArray } from '../kernels/dtypes.js';
 import { cStrides, isCContiguous, shapeSize, shapeStr } from '../kernels/shape.js';
 import { DESCRIBE, ShapeError, axisError, describe, rangeError, show, typeError } from './errors.js';
 import { asLeaf, freshLeaf, writeInto } from './materialise.js';
-import { type ArrayNode, type Ew, type Leaf, resolve } from './node.js';
+import { type ArrayNode, type Ew, type Leaf, disposals, noteDisposal, resolve } from './node.js';
 import { type SliceSpec, applySpec } from './slicing.js';
 import * as U from './ufuncs.js';
 import * as R from './reductions.js';
@@ -123,6 +123,7 @@ export class NdArray {
   /** Free this array's memory now (and that of views sharing it); using them later throws. */
   dispose(): void {
     const n = resolve(this[NODE]);
+    noteDisposal();
     if (n.kind === 'leaf') IO.disposeBlock(n.block);
     else {
       // A lazy expression holds no memory of its own: forget its inputs and refuse later use.
@@ -225,12 +226,19 @@ export function nodeOf(x: NdArray): ArrayNode {
   return x[NODE];
 }
 
-/** Whether the array (or a lazy input it still needs) was disposed. */
+/**
+ * Whether the array (or a lazy input it still needs) was disposed. A lazy tree is walked only
+ * when something was disposed since it was last found whole: every operation checks its operands,
+ * and walking N-body's force expression at each one was 5% of its recording.
+ */
 function isDisposed(e: ArrayNode): boolean {
   const r = resolve(e);
   if (r.kind === 'leaf') return r.block.disposed;
+  const now = disposals();
+  if (r.liveAt === now) return false;
   if (r.disposed) return true;
   for (const a of r.args) if (a.kind !== 'const' && isDisposed(a)) return true;
+  r.liveAt = now;
   return false;
 }
 

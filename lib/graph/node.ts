@@ -49,10 +49,29 @@ export interface Ew {
   frozenIn?: { batch: number; shape: readonly number[] };
   /** Holds a costly op (division, a transcendental): recomputing it costs more than reading it. */
   costly?: boolean;
+  /** disposals() when this node and every lazy input were last known not disposed (ndarray.ts). */
+  liveAt: number;
+  /** The freeze that last visited this node, and the instruction it made of it (freeze.ts). */
+  memoStamp: number;
+  memoAt: number;
 }
 
 export type Expr = Leaf | Const | Ew;
 export type ArrayNode = Leaf | Ew;
+
+/**
+ * How many arrays were disposed so far. A node built, or checked, since the last disposal still
+ * has every input: checking an operand (liveNode) walks its lazy tree only after a dispose().
+ */
+let disposalCount = 0;
+
+export function disposals(): number {
+  return disposalCount;
+}
+
+export function noteDisposal(): void {
+  disposalCount++;
+}
 
 /** Follow a materialised Ew node to its leaf. */
 export function resolve<T extends Expr>(e: T): T | Leaf {

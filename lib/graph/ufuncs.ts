@@ -17,7 +17,7 @@ import { NUMPY_NAME, type OpName, opResultDType } from '../kernels/ops.js';
 import { broadcastShapes, sameShape, shapeStr } from '../kernels/shape.js';
 import { ShapeError, broadcastError, checkOptions, describe, numberStr, rangeError, typeError } from './errors.js';
 import { realise, writeInto } from './materialise.js';
-import { type ArrayNode, type Const, type Expr, type Ew, noteRoot, registerReader, resolve } from './node.js';
+import { type ArrayNode, type Const, type Expr, type Ew, disposals, noteRoot, registerReader, resolve } from './node.js';
 import { ensureInit } from './runtime.js';
 import { NdArray, liveNode, nodeOf, wrap } from './ndarray.js';
 
@@ -122,16 +122,26 @@ function toExpr(i: In, dt: DType): Expr {
   return c;
 }
 
-function weightOf(e: Expr): number {
-  return e.kind === 'ew' && !e.realised ? e.weight : 0;
-}
-
-/** Build (without recording) an Ew node; readers are registered so writes can protect it. */
-export function makeEw(op: Ew['op'], args: Expr[], dtype: DType, ct: DType, shape: number[], extra: Partial<Ew> = {}): Ew {
-  const resolved = args.map((a) => {
-    const r = resolve(a);
-    return r.kind === 'ew' && r.weight > MAX_WEIGHT ? realise(r) : r;
-  });
+/**
+ * Build (without recording) an Ew node; readers are registered so writes can protect it. Every
+ * node has every field, in one order: the graph's code then sees one object layout, not one per
+ * combination of optional fields (a node with `scalarExp`, one later marked `consumed`, ...).
+ */
+export function makeEw(op: Ew['op'], args: Expr[], dtype: DType, ct: DType, shape: number[], extra: Pick<Ew, 'scalarExp' | 'params'> = {}): Ew {
+  const resolved: Expr[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const r = resolve(args[i]);
+    resolved.push(r.kind === 'ew' && r.weight > MAX_WEIGHT ? realise(r) : r);
+  }
+  // An argument given twice (d * d) is computed once in the kernel: it counts once.
+  let weight = 1;
+  let costly = COSTLY.has(op);
+  for (let i = 0; i < resolved.length; i++) {
+    const r = resolved[i];
+    if (r.kind !== 'ew' || r.realised) continue;
+    if (resolved.indexOf(r) === i) weight += r.weight;
+    if (r.costly === true) costly = true;
+  }
   const e: Ew = {
     kind: 'ew',
     op,
@@ -139,11 +149,17 @@ export function makeEw(op: Ew['op'], args: Expr[], dtype: DType, ct: DType, shap
     dtype,
     ct,
     shape,
-    // An argument given twice (d * d) is computed once in the kernel: it counts once.
-    weight: 1 + [...new Set(resolved)].reduce((s, a) => s + weightOf(a), 0),
+    scalarExp: extra.scalarExp,
+    params: extra.params,
+    weight,
     realised: null,
-    costly: COSTLY.has(op) || resolved.some((a) => a.kind === 'ew' && !a.realised && a.costly === true),
-    ...extra,
+    consumed: false,
+    disposed: false,
+    frozenIn: undefined,
+    costly,
+    liveAt: disposals(),
+    memoStamp: 0,
+    memoAt: 0,
   };
   for (const a of resolved) {
     if (a.kind === 'leaf') registerReader(a.block, e);
@@ -206,11 +222,48 @@ export function unary(op: OpName, x: Operand, opts?: UfuncOptions): NdArray {
 
 export function binary(op: OpName, x: Operand, y: Operand, opts?: UfuncOptions): NdArray {
   ensureInit();
+  if (opts === undefined && x instanceof NdArray && (y instanceof NdArray || typeof y === 'number')) {
+    const fast = binaryFloat64(op, x, y);
+    if (fast) return fast;
+  }
   const name = NUMPY_NAME[op];
   const a = toIn(x, name, 0);
   const b = toIn(y, name, 1);
   const out = ufuncOptions(opts, name);
   return binaryIn(op, a, b, out, name);
+}
+
+const NO_SHAPE: number[] = [];
+
+/**
+ * binary() of a float64 array and a float64 array or a number, without options: what a numeric
+ * program records most, built without the general path's operand records and promotion passes
+ * (N-body records 40 such operations a step). Null where the general path has more to say: other
+ * dtypes, an op without a float64 loop, shapes that do not broadcast (it throws the error).
+ */
+function binaryFloat64(op: OpName, x: NdArray, y: NdArray | number): NdArray | null {
+  // logical_and/or take a Python int as int64 and refuse one beyond it: the general path checks.
+  if (op === 'logicalAnd' || op === 'logicalOr') return null;
+  const a = liveNode(x);
+  if (a.dtype !== 'float64') return null;
+  let b: Expr;
+  let bShape: number[];
+  if (typeof y === 'number') {
+    b = { kind: 'const', value: y, dtype: 'float64' };
+    bShape = NO_SHAPE;
+  } else {
+    const n = liveNode(y);
+    if (n.dtype !== 'float64') return null;
+    b = resolve(n);
+    bShape = n.shape;
+  }
+  const rt = opResultDType(op, 'float64');
+  if (typeof rt === 'object') return null;
+  const shape = broadcastShapes(a.shape, bShape);
+  if (!shape) return null;
+  // A float64 result: pow's negative integer exponents need no refusal.
+  const extra = op === 'pow' && typeof y === 'number' ? { scalarExp: y } : undefined;
+  return wrap(makeEw(op, [resolve(a), b], rt, COMPARE.has(op) ? 'float64' : rt, shape, extra));
 }
 
 /** binary() on checked operands. */
@@ -223,7 +276,7 @@ function binaryIn(op: OpName, a: In, b: In, out: NdArray | undefined, name: stri
   const ct = COMPARE.has(op) ? common : rt;
   // divide and arctan2 of integers are float loops: a scalar goes in as a float (4 / -2 with a uint8 4).
   const argDt = FLOAT_LOOP.has(op) ? rt : common;
-  const extra: Partial<Ew> = {};
+  const extra: { scalarExp?: number } = {};
   if (op === 'pow' && 'scalar' in b && typeof b.scalar === 'number') {
     // Known at the call: refuse it here rather than fail the step (which under MPI ends the job).
     if (isInteger(rt) && Number.isInteger(b.scalar) && b.scalar < 0) {

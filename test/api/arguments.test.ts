@@ -822,6 +822,14 @@ test.serial('disposed arrays: lazy calls (ufuncs, views, astype, outer) on a dis
     e.dispose();
     return e;
   };
+  const usedThenInputDisposed = (depth: number) => {
+    const a = dn.ones([3]);
+    let e = a.add(1);
+    for (let i = 0; i < depth; i++) e = e.mul(3);
+    e.sub(1); // e checked here, and whole
+    a.dispose();
+    return e;
+  };
   const rows: Row[] = [
     ['dn.add(d, 1)', () => dn.add(disposed(), 1), Error, names('dispose')],
     ['dn.add(v, d)', () => dn.add(v, disposed()), Error, names('dispose')],
@@ -838,6 +846,10 @@ test.serial('disposed arrays: lazy calls (ufuncs, views, astype, outer) on a dis
     ['dn.diagonal(2-D d)', () => dn.diagonal(disposed([2, 2])), Error, names('dispose')],
     ['lazy d: dn.add(d, 1)', () => dn.add(dLazy(), 1), Error, names('dispose')],
     ["lazy d: d.astype('int32')", () => dLazy().astype('int32'), Error, names('dispose')],
+    // An operand found whole once is not walked again until something is disposed: an input
+    // disposed after the lazy array was last used must still be found.
+    ['lazy e, its input disposed after e was used: e.mul(2)', () => usedThenInputDisposed(0).mul(2), Error, names('dispose')],
+    ['lazy e, an input two levels down disposed after e was used: dn.add(1, e)', () => dn.add(1, usedThenInputDisposed(1)), Error, names('dispose')],
   ];
   check(t, rows);
 });

@@ -153,6 +153,25 @@ test.serial('a step writing where an earlier step read, at another element, wait
   await assertMatches(t, x, e.x, 'x after the write');
 });
 
+test.serial('one loop shares equal instructions only: 0 and -0, a - b and b - a, float32 and float64 stay apart', async (t) => {
+  const a = randomArray([9, 13], 21);
+  const b = randomArray([9, 13], 22);
+  const outs = Array.from({ length: 6 }, () => dn.zeros([9, 13]));
+  await fused(t, true, () => {
+    outs[0].assign(dn.div(1, a.mul(0)));
+    outs[1].assign(dn.div(1, a.mul(-0)));
+    outs[2].assign(a.sub(b));
+    outs[3].assign(b.sub(a));
+    outs[4].assign(a.astype('float32').mul(0.1));
+    outs[5].assign(a.mul(0.1).add(NaN).add(a.mul(0.1)));
+  });
+  const e = await numpyAfter({ a, b }, `
+o0 = 1 / (a * 0); o1 = 1 / (a * -0.0); o2 = a - b; o3 = b - a
+o4 = (a.astype(np.float32) * np.float32(0.1)).astype(np.float64); o5 = a * 0.1 + np.nan + a * 0.1
+`, ['o0', 'o1', 'o2', 'o3', 'o4', 'o5']);
+  for (let k = 0; k < outs.length; k++) await assertMatches(t, outs[k], e[`o${k}`], `output ${k}`);
+});
+
 test.serial('a step reading what an earlier step wrote, at the same element, takes the value in the loop', async (t) => {
   const a = randomArray([8, 11], 10);
   const b = dn.zeros([8, 11]);
