@@ -9,6 +9,8 @@ export type KernelFn = (
   consts: ArrayLike<number>,
   start: number,
   end: number,
+  /** False for a later piece of the same kernel on this thread in one claim (pieces.ts); else a first. */
+  fresh?: boolean,
 ) => number | [number, number] | [number, number][] | undefined;
 
 export function compileKernel(source: string): KernelFn {

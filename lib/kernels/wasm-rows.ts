@@ -184,8 +184,13 @@ const NOPS = ${nops}, NOUT = ${outs}, HEADER = ${L.header};
 // Per operand: the piece's first element, the lowest and highest it reads, where its copy is.
 const first = new Float64Array(NOPS), lo = new Float64Array(NOPS), hi = new Float64Array(NOPS);
 const at = new Float64Array(NOPS), outAt = new Float64Array(NOUT);
+// Operands the same for every row (N-body's (1, n) ones) are copied first, by the first piece a
+// thread runs of a kernel (\`fresh\`: claimPieces says so) and kept for its later pieces; the
+// others after them, per piece. \`kept\`: where the kept copies end (0: none are kept).
+let kept = 0;
 // Pieces run through the module (tests check that the path is taken).
-const k = function ${name}(arrs, m, c, start, end) {
+const k = function ${name}(arrs, m, c, start, end, fresh) {
+  if (fresh !== false) kept = 0;
   const rows = end - start, n1 = m[1];
   if (run === null || rows < 1 || n1 < 1) return js(arrs, m, c, start, end);
   let total = 0;
@@ -212,16 +217,8 @@ const k = function ${name}(arrs, m, c, start, end) {
     i32 = new Int32Array(mem.buffer);
   }
   i32[0] = n1;
-  let free = HEADER;
-  for (let j = 0; j < NOPS; j++) {
-    const q = 2 + 3 * (NOUT + j), p = ${OP_BASE / 4} + ${OP_SIZE / 4} * j;
-    f64.set(arrs[NOUT + j].subarray(lo[j], hi[j] + 1), free / 8);
-    at[j] = free;
-    i32[p] = free + (first[j] - lo[j]) * 8;
-    i32[p + 1] = m[q + 1] * 8;
-    i32[p + 2] = m[q + 2] * 8;
-    free += Math.ceil((hi[j] - lo[j] + 1) / 2) * 16;
-  }
+  if (kept === 0) kept = place(arrs, m, HEADER, true);
+  let free = place(arrs, m, kept, false);
   for (let k = 0; k < NOUT; k++) {
     outAt[k] = free;
     i32[${L.outAt(0) / 4} + k] = free;
@@ -233,6 +230,7 @@ const k = function ${name}(arrs, m, c, start, end) {
     // The last row alone: both lanes read it (row stride 0); lane 0's sums are kept.
     for (let j = 0; j < NOPS; j++) {
       const q = 2 + 3 * (NOUT + j), p = ${OP_BASE / 4} + ${OP_SIZE / 4} * j;
+      if (m[q + 1] === 0) continue; // the same for every row already
       i32[p] = at[j] + (m[q] + (end - 1) * m[q + 1] - lo[j]) * 8;
       i32[p + 1] = 0;
     }
@@ -241,11 +239,26 @@ const k = function ${name}(arrs, m, c, start, end) {
   }
   for (let k = 0; k < NOUT; k++) {
     const out = arrs[k], q = 2 + 3 * k, o = m[q], s0 = m[q + 1], from = outAt[k] / 8;
-    for (let r = 0; r < rows; r++) out[o + (start + r) * s0] = f64[from + r];
+    if (s0 === 1) out.set(f64.subarray(from, from + rows), o + start);
+    else for (let r = 0; r < rows; r++) out[o + (start + r) * s0] = f64[from + r];
   }
   k.simdPieces++;
   return [];
 };
+/** Copy the operands that are (\`same\`) or are not the same for every row from \`free\` on; returns where they end. */
+function place(arrs, m, free, same) {
+  for (let j = 0; j < NOPS; j++) {
+    const q = 2 + 3 * (NOUT + j), p = ${OP_BASE / 4} + ${OP_SIZE / 4} * j;
+    if ((m[q + 1] === 0) !== same) continue;
+    f64.set(arrs[NOUT + j].subarray(lo[j], hi[j] + 1), free / 8);
+    at[j] = free;
+    i32[p] = free + (first[j] - lo[j]) * 8;
+    i32[p + 1] = m[q + 1] * 8;
+    i32[p + 2] = m[q + 2] * 8;
+    free += Math.ceil((hi[j] - lo[j] + 1) / 2) * 16;
+  }
+  return free;
+}
 k.simdPieces = 0;
 return k;`;
 }

@@ -133,7 +133,7 @@ async function sharePieces(
   from: number,
   to: number,
   width: number,
-  fn: (start: number, end: number) => unknown,
+  fn: (start: number, end: number, fresh: boolean) => unknown,
   call: KernelCall,
 ): Promise<Partial[][]> {
   const n = Math.min(to - from, threads * PIECES_PER_THREAD);
@@ -163,7 +163,7 @@ export async function runKernel(
   }
   const width = k.kind === 'reduceAll' ? 1 : 0;
   const call = { key: k.key, source: k.source, arrays, meta: k.meta, consts: k.consts };
-  const parts = await sharePieces(ex, pieces, from, to, width, (start, end) => fn(arrays, k.meta, k.consts, start, end), call);
+  const parts = await sharePieces(ex, pieces, from, to, width, (start, end, fresh) => fn(arrays, k.meta, k.consts, start, end, fresh), call);
   return k.kind === 'reduceAll' ? combinePartials(k.reduce!, parts[0], k.integerResult) : undefined;
 }
 
@@ -195,7 +195,7 @@ function runGemv(g: GemvPlan, arrays: TypedArray[], from: number, to: number): b
 export async function runFused(ex: Executor, k: FusedKernel, arrays: TypedArray[], from = 0, to = k.split): Promise<Partial[]> {
   const pieces = piecesFor(ex, to - from, (to - from) * k.unitCost, 'reduction');
   const fn = local.get(k.key, k.source);
-  const run = (start: number, end: number) => fn(arrays, k.meta, k.consts, start, end);
+  const run = (start: number, end: number, fresh?: boolean) => fn(arrays, k.meta, k.consts, start, end, fresh);
   const folds = k.sinks.filter((s) => s.kind === 'reduceAll');
   if (pieces === 0) {
     const r = partialsOf(run(from, to));

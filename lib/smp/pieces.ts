@@ -20,7 +20,9 @@ export function pieceOf(from: number, to: number, n: number, c: number): [number
 
 /**
  * Claim pieces from `counter` until none are left, running each; a piece's result (one partial,
- * or `width` of them from a fused kernel) is stored in its slots of `partials`.
+ * or `width` of them from a fused kernel) is stored in its slots of `partials`. `run` is told
+ * whether the piece is the first this call runs (`fresh`): a kernel may keep what it prepared for
+ * that one (wasm-rows.ts keeps its copies of operands that are the same for every row).
  */
 export function claimPieces(
   counter: Int32Array,
@@ -29,13 +31,13 @@ export function claimPieces(
   to: number,
   width: number,
   partials: Float64Array | null,
-  run: (start: number, end: number) => unknown,
+  run: (start: number, end: number, fresh: boolean) => unknown,
 ): void {
-  for (;;) {
+  for (let fresh = true; ; fresh = false) {
     const c = Atomics.add(counter, 0, 1);
     if (c >= n) return;
     const [a, z] = pieceOf(from, to, n, c);
-    const r = run(a, z);
+    const r = run(a, z, fresh);
     if (width === 0 || !partials) continue;
     const list = partialsOf(r);
     for (let f = 0; f < width; f++) {

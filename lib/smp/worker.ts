@@ -30,7 +30,7 @@ function runTask(task: Task): void {
   switch (task.type) {
     case 'pieces': {
       const fn = cache.get(task.key, task.source);
-      claimPieces(task.counter, task.n, task.from, task.to, task.width, task.partials, (a, z) => fn(task.arrays, task.meta, task.consts, a, z));
+      claimPieces(task.counter, task.n, task.from, task.to, task.width, task.partials, (a, z, fresh) => fn(task.arrays, task.meta, task.consts, a, z, fresh));
       return;
     }
     case 'gemm':

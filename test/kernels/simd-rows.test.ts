@@ -113,7 +113,9 @@ function build(c: Case): { req: FusedRequest; inputs: Float64Array[] } {
 function runPieces(fn: KernelFn, meta: number[], consts: number[], inputs: Float64Array[], outs: number, R: number, cuts: number[]): Float64Array[] {
   const outputs = Array.from({ length: outs }, () => new Float64Array(2 * R + 1).fill(-7));
   const at = [...new Set([0, ...cuts.map((x) => x % (R + 1)), R])].sort((a, b) => a - b);
-  for (let i = 0; i + 1 < at.length; i++) fn([...outputs, ...inputs], meta, consts, at[i], at[i + 1]);
+  // As claimPieces runs them on one thread: the pieces after the first may reuse its copies.
+  const arrs = [...outputs, ...inputs];
+  for (let i = 0; i + 1 < at.length; i++) fn(arrs, meta, consts, at[i], at[i + 1], i === 0);
   return outputs;
 }
 
