@@ -24,6 +24,8 @@ export const SUCCEEDED = 1;
 export const FAILED = 2;
 
 export const LINGER_MS = 50;
+/** Kernel sources a serve loop keeps (Lane.#leaveSource). */
+export const SOURCES_KEPT = 256;
 
 /** Atomics.waitAsync (Node 16+; TypeScript types it from lib ES2024, this project targets ES2023). */
 const waitAsync = (Atomics as unknown as {
@@ -68,6 +70,8 @@ export class Lane {
   loops = 0;
   #port: MessagePort | null = null;
   #serving: Promise<unknown> | null = null;
+  /** Kernels whose source the current loop's worker holds: later tasks go without it. */
+  readonly #sent = new Set<string>();
 
   constructor(
     private readonly start: StartServe,
@@ -80,6 +84,7 @@ export class Lane {
     try {
       if (fast) {
         // The worker sleeps in its loop: the message first, then the sequence number it waits on.
+        this.#leaveSource(job.task);
         this.#port!.postMessage(job.task);
         Atomics.add(this.ctl, SEQ, 1);
         Atomics.notify(this.ctl, SEQ);
@@ -87,8 +92,10 @@ export class Lane {
         this.#startLoop(job);
       }
     } catch (e) {
-      // The task could not be sent (a value that cannot be cloned): the lane stays free.
+      // The task could not be sent (a value that cannot be cloned): the lane stays free, and the
+      // worker did not get the source it may have carried.
       if (fast) Atomics.store(this.ctl, STATE, IDLE);
+      if (job.task.type === 'pieces') this.#sent.delete(job.task.key);
       this.#finish(job, e, true);
       return;
     }
@@ -104,7 +111,9 @@ export class Lane {
    */
   #startLoop(job: Job): void {
     this.#port?.close();
+    this.#sent.clear(); // a new loop: its worker holds no source yet
     const { port1, port2 } = new MessageChannel();
+    this.#leaveSource(job.task);
     port1.postMessage(job.task);
     this.#port = port1;
     Atomics.store(this.ctl, STATE, BUSY);
@@ -116,6 +125,24 @@ export class Lane {
       () => this.#left(serving, null),
       (e: unknown) => this.#left(serving, e ?? new Error('a pool thread failed')),
     );
+  }
+
+  /**
+   * A kernel's source goes to a loop once: later tasks of the same kernel leave it out (N-body's
+   * force kernel is 11 KB of source, which took 9 of the 13 us a post cost here). Past
+   * SOURCES_KEPT kernels, the worker is told to forget them all and the count starts again.
+   */
+  #leaveSource(task: Task): void {
+    if (task.type !== 'pieces') return;
+    if (this.#sent.has(task.key)) {
+      task.source = '';
+      return;
+    }
+    if (this.#sent.size >= SOURCES_KEPT) {
+      this.#sent.clear();
+      task.forgetSources = true;
+    }
+    this.#sent.add(task.key);
   }
 
   /** Whether the posted job is settled now (settling it if the worker has signalled). */
@@ -186,6 +213,7 @@ export class Lane {
  */
 export function serveLoop(t: ServeTask, run: (task: Task) => void): void {
   const { ctl, port } = t;
+  const sources = new Map<string, string>();
   let seen = 0;
   for (;;) {
     Atomics.wait(ctl, SEQ, seen, LINGER_MS);
@@ -195,7 +223,7 @@ export function serveLoop(t: ServeTask, run: (task: Task) => void): void {
       const m = receiveMessageOnPort(port);
       if (m === undefined) continue;
       seen++;
-      perform(m.message as Task & { done: Int32Array }, ctl, port, run);
+      perform(m.message as Task & { done: Int32Array }, ctl, port, run, sources);
       continue;
     }
     const s = Atomics.load(ctl, STATE);
@@ -206,9 +234,15 @@ export function serveLoop(t: ServeTask, run: (task: Task) => void): void {
   port.close();
 }
 
-function perform(task: Task & { done?: Int32Array }, ctl: Int32Array, port: MessagePort, run: (task: Task) => void): void {
+function perform(task: Task & { done?: Int32Array }, ctl: Int32Array, port: MessagePort, run: (task: Task) => void, sources: Map<string, string>): void {
   let status = SUCCEEDED;
   try {
+    if (task.type === 'pieces') {
+      // The calling thread sends a kernel's source with the loop's first task of it (Lane).
+      if (task.forgetSources) sources.clear();
+      if (task.source) sources.set(task.key, task.source);
+      else task.source = sources.get(task.key) ?? missingSource(task.key);
+    }
     run(task);
   } catch (e) {
     status = FAILED;
@@ -221,4 +255,8 @@ function perform(task: Task & { done?: Int32Array }, ctl: Int32Array, port: Mess
   Atomics.store(ctl, STATE, IDLE);
   Atomics.store(task.done!, 0, status);
   Atomics.notify(task.done!, 0);
+}
+
+function missingSource(key: string): never {
+  throw new Error(`distnumpy: a pool thread was sent kernel ${key.slice(0, 60)} without its source (a lane's bookkeeping is wrong)`);
 }

@@ -9,7 +9,9 @@ import type { TypedArray } from '../kernels/dtypes.js';
 export interface PiecesTask {
   type: 'pieces';
   key: string;
+  /** '' when the lane's worker already holds it (lane.ts); `forgetSources`: drop those held first. */
   source: string;
+  forgetSources?: boolean;
   arrays: TypedArray[];
   meta: number[];
   consts: number[];

@@ -5,7 +5,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { ThreadPool } from '../../lib/smp/pool.js';
-import { LINGER_MS } from '../../lib/smp/lane.js';
+import { LINGER_MS, SOURCES_KEPT } from '../../lib/smp/lane.js';
 import type { Task } from '../../lib/smp/task.js';
 
 const copy = (src: Float64Array, dst: Float64Array, start: number, end: number): Task => ({ type: 'copy', src, dst, start, end });
@@ -43,6 +43,40 @@ test.serial('tasks run back to back in the workers\' loops, after a pause in new
     for (const [label, dst] of [['first', first], ['second', second], ['third', third]] as const) {
       t.is(dst.findIndex((v, i) => v !== src[i]), -1, `${label} round: every element copied`);
     }
+  } finally {
+    await pool.close();
+  }
+});
+
+test.serial("a kernel's source goes to a loop once; past SOURCES_KEPT kernels the worker forgets them and is sent them again", async (t) => {
+  const pool = new ThreadPool(2);
+  try {
+    const n = 64;
+    // Kernel k writes k + 0.5: a task run with another kernel's source, or none, shows.
+    const fill = (k: number): Task => ({
+      type: 'pieces',
+      key: `test-fill-${k}`,
+      source: `return function fill${k}(arrs, m, c, start, end) { for (let i = start; i < end; i++) arrs[0][i] = ${k} + 0.5; };`,
+      arrays: [shared(n, () => -1)],
+      meta: [],
+      consts: [],
+      from: 0,
+      to: n,
+      n: 4,
+      width: 0,
+      counter: new Int32Array(new SharedArrayBuffer(4)),
+      partials: null,
+    });
+    const order = [0, 1, 0, 1, ...Array.from({ length: SOURCES_KEPT + 3 }, (_, i) => i), 0, 1, 2, SOURCES_KEPT + 2, 5];
+    const wrong: string[] = [];
+    for (const k of order) {
+      const task = fill(k);
+      await pool.run(task);
+      const out = task.type === 'pieces' ? task.arrays[0] : null;
+      if (!out || out.some((v) => v !== k + 0.5)) wrong.push(`kernel ${k}: ${out?.[0]}`);
+    }
+    t.deepEqual(wrong, []);
+    t.is(pool.loops, 1, 'every task ran in one loop (its sources kept between tasks)');
   } finally {
     await pool.close();
   }
