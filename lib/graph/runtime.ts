@@ -9,7 +9,7 @@ import { broadcastBatch, runOrAbort, serve } from '../dist/cluster.js';
 import { letFinalizersRun } from '../smp/store.js';
 import { flushWith, type Step } from './batch.js';
 import { fuseBatch } from './fuse.js';
-import { takeRoots } from './node.js';
+import { releaseKept, takeRoots } from './node.js';
 import { realise, setGridColumns, setRanks, setRowBlock } from './materialise.js';
 
 let node: NodeHandle | null = null;
@@ -78,7 +78,7 @@ export function flush(): Promise<void> {
   }
   const comm = node!.size > 1 ? node!.comm : null;
   const announce = comm ? (steps: Step[]) => steps.length > 0 && broadcastBatch(comm, steps) : undefined;
-  return flushWith(runStep, announce, fuseBatch).then(letFinalizersRun);
+  return flushWith(runStep, announce, fuseBatch).then(releaseKept).then(letFinalizersRun);
 }
 
 export async function shutdown(): Promise<void> {

@@ -67,7 +67,8 @@ let finalizersDue = false;
 let liveAfterCollect = 0;
 let chargedAfterCollect = 0;
 
-const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+/** The next turn of the event loop: the current job ends first (1-2 us here when nothing else waits). */
+export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The end of every flush. A collection the allocations asked for runs here, between two turns of

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dn from '../../lib/index.js';
+import { nodeOf } from '../../lib/graph/ndarray.js';
+import { gcFunction } from '../../lib/smp/gc.js';
 import { assertMatches, numpy } from '../helpers/numpy.js';
 
 const N = 1000;
@@ -156,6 +158,26 @@ async function usesThatWork(afterFlush: boolean): Promise<string[]> {
   }
   return ok;
 }
+
+test.serial('a loop that only awaits flushes lets the lazy nodes it dropped be collected (V8 keeps WeakRef targets until a job ends)', async (t) => {
+  const gc = gcFunction();
+  if (!gc) return t.pass('no gc function here');
+  const a = dn.arange(16);
+  await dn.flush();
+  await new Promise<void>((r) => setImmediate(r)); // a fresh job: the loop below may run as one
+  let collected = false;
+  const registry = new FinalizationRegistry(() => {
+    collected = true;
+  });
+  for (let i = 0; i < 200; i++) {
+    const x = a.add(i).mul(2);
+    if (i === 0) registry.register(nodeOf(x), 'first');
+    await dn.flush();
+  }
+  gc(); // in the loop's job, unless a flush ended it
+  for (let i = 0; i < 10 && !collected; i++) await new Promise<void>((r) => setTimeout(r, 1));
+  t.true(collected, "the first iteration's node was still held after 199 more flushes");
+});
 
 test.serial('using an array after dispose() throws an Error (after the next flush)', async (t) => {
   t.deepEqual(await usesThatWork(true), [], 'uses of a disposed array that did not throw');
