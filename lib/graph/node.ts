@@ -155,8 +155,8 @@ export function takeRoots(): Ew[] {
  * WeakRef targets made or deref'd since the event loop last turned. V8 keeps every one of them
  * alive until the current job ends (its "keep during job" set), and a loop that only awaits
  * flushes can run as one job: N-body at one thread held every node it had made, and the blocks
- * they read, for the 180 steps between two collections (6,000 nodes and 1,650 blocks at step
- * 150, in a heap snapshot), and each scavenge copied them all again.
+ * they read, until the turn before the next collection (store.ts), 180 steps on (6,000 nodes and
+ * 1,650 blocks at step 150, in a heap snapshot taken after a full collection).
  */
 let kept = 0;
 

@@ -33,10 +33,19 @@ test.serial('tasks run back to back in the workers\' loops, after a pause in new
     };
     const first = await round();
     const started = pool.loops;
-    const second = await round();
-    const after = pool.loops;
     t.true(started >= 1 && started <= 2, `the first round started ${started} loops`);
-    t.is(after, started, 'the second round ran in the loops the first started');
+    // Back to back, the next round reuses the loops. On a loaded machine (the suite runs other
+    // files alongside) this thread can stall past LINGER_MS between two rounds, and a worker then
+    // rightly leaves: up to three tries, one of which must start no loop.
+    let second = await round();
+    let reused = pool.loops === started;
+    for (let i = 0; i < 2 && !reused; i++) {
+      const before = pool.loops;
+      second = await round();
+      reused = pool.loops === before;
+    }
+    t.true(reused, 'a round right after another ran in the loops that one started');
+    const after = pool.loops;
     await sleep(4 * LINGER_MS);
     const third = await round();
     t.true(pool.loops > after, 'the third round started new loops');
