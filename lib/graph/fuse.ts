@@ -224,11 +224,13 @@ class Group {
       const v = this.consts[ins.index];
       table = this.#constCse[DTYPE_CODE[ins.dtype]] ??= new Map();
       key = Object.is(v, -0) ? '-0' : v; // a Map takes -0 for 0 (and NaN for NaN, as wanted)
-    } else if (ins.k === 'op' && (ins.scalarExp !== undefined || ins.args.length > 3)) {
+    } else if (ins.k === 'op' && (ins.scalarExp !== undefined || ins.args.length > 3 || ins.args.some((a) => a > 255))) {
+      // (A group's first step is not held to MAX_INSTRS: nothing then joins it, but its own
+      // instructions are interned all the same, and their arguments may not fit 8 bits.)
       table = this.#cse;
       key = `${ins.op}(${ins.args.join(',')})${ins.dtype}${ins.ct}${ins.scalarExp ?? ''}`;
     } else if (ins.k === 'op') {
-      // Op, dtypes and up to three arguments (below MAX_INSTRS < 256 each) in 40 bits.
+      // Op, dtypes and up to three arguments (below 256 each) in 40 bits.
       table = this.#cse;
       key = (opCode(ins.op) * 64 + DTYPE_CODE[ins.dtype] * 8 + DTYPE_CODE[ins.ct]) * 2 ** 26 + ins.args.length * 2 ** 24;
       for (let a = 0; a < ins.args.length; a++) key += ins.args[a] * 2 ** (8 * a);

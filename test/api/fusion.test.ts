@@ -172,6 +172,34 @@ o4 = (a.astype(np.float32) * np.float32(0.1)).astype(np.float64); o5 = a * 0.1 +
   for (let k = 0; k < outs.length; k++) await assertMatches(t, outs[k], e[`o${k}`], `output ${k}`);
 });
 
+test.serial('a step of more than 256 instructions (where of three long chains) equals NumPy; a next step does not join it', async (t) => {
+  const a = randomArray([6, 9], 31);
+  const b = randomArray([6, 9], 32);
+  // Chains of 46 operations each (below the weight at which a chain is materialised), the same
+  // constants in each: many equal instructions, at indices past 255 (MAX_INSTRS keeps the mean
+  // out of the where's loop).
+  const chain = (x: dn.NdArray): dn.NdArray => {
+    let y = x;
+    for (let i = 0; i < 23; i++) y = y.mul(1.01).add(i % 5);
+    return y;
+  };
+  let r: dn.NdArray | undefined;
+  let m: dn.NdArray | undefined;
+  await fused(t, false, () => {
+    r = dn.where(chain(a.sub(b)).gt(1.5), chain(a), chain(b.mul(2)));
+    m = r.mean(1);
+  });
+  const e = await numpyAfter({ a, b }, `
+def chain(x):
+    for i in range(23):
+        x = x * 1.01 + (i % 5)
+    return x
+r = np.where(chain(a - b) > 1.5, chain(a), chain(b * 2)); m = r.mean(1)
+`, ['r', 'm']);
+  await assertMatches(t, r!, e.r, 'where of the chains');
+  await assertMatches(t, m!, e.m, 'its row means', { rtol: 1e-14 });
+});
+
 test.serial('a step reading what an earlier step wrote, at the same element, takes the value in the loop', async (t) => {
   const a = randomArray([8, 11], 10);
   const b = dn.zeros([8, 11]);
