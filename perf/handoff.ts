@@ -4,6 +4,7 @@
 // in microseconds per flush (recording and flushing included).
 //   npm run bench:handoff
 import * as dn from '../lib/index.js';
+import { median } from './stats.js';
 
 const BATCHES = 7;
 const PER_BATCH = 2000;
@@ -21,8 +22,7 @@ async function perFlush(x: dn.NdArray): Promise<number> {
     if (b > 0) times.push(((performance.now() - t0) / PER_BATCH) * 1000);
   }
   if (kept.size !== x.size) throw new Error('unreachable');
-  times.sort((p, q) => p - q);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 await dn.init({ threads: 2, inlineThreshold: 0 });

@@ -3,11 +3,8 @@
 import Benchmark from 'benchmark';
 import * as dn from '../lib/index.js';
 import { CASES } from './cases.js';
+import { median } from './stats.js';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function main(): Promise<void> {
   await dn.init();

@@ -32,12 +32,6 @@ export interface Row {
 export const NUMPY = 'NumPy';
 export const ONE_THREAD = '1 thread';
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 export function rows(ms: Measurement[]): Row[] {
   return ms.map((m) => {
     const of = (config: string) => ms.find((x) => x.app === m.app && x.config === config)?.median_ms ?? NaN;

@@ -9,7 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chartSvg } from './paper-chart.js';
-import { NUMPY, ONE_THREAD, markdownTable, median, rows, type Measurement } from './paper-report.js';
+import { NUMPY, ONE_THREAD, markdownTable, rows, type Measurement } from './paper-report.js';
+import { median } from './stats.js';
 
 interface AppSize {
   app: string;
