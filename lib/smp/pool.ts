@@ -18,7 +18,7 @@ export class ThreadPool {
   readonly threads: number;
   #piscina: Piscina | null;
   readonly #lanes: Lane[] = [];
-  /** Jobs waiting for a free lane (more posted at once than there are workers). */
+  /** Jobs not yet on a lane (more posted at once than there are workers wait here). */
   readonly #queue: Job[] = [];
 
   constructor(threads: number) {
@@ -55,9 +55,8 @@ export class ThreadPool {
   post(task: Task): Pending {
     if (!this.#piscina) throw new Error('the pool has no workers (threads = 1)');
     const job = new Job(task, dropEpoch());
-    const lane = this.#lanes.find((l) => l.job === null);
-    if (lane) lane.post(job);
-    else this.#queue.push(job);
+    this.#queue.push(job);
+    this.#next();
     return job;
   }
 
@@ -77,12 +76,11 @@ export class ThreadPool {
     return true;
   }
 
+  /** Post the oldest queued job to a free lane, if there are both (at a post, and as a lane frees). */
   #next(): void {
-    const job = this.#queue.shift();
-    if (!job) return;
+    if (this.#queue.length === 0) return;
     const lane = this.#lanes.find((l) => l.job === null);
-    if (lane) lane.post(job);
-    else this.#queue.unshift(job);
+    if (lane) lane.post(this.#queue.shift()!);
   }
 
   /** Serve loops started so far (lane.ts): tests check that a busy worker keeps its loop. */
