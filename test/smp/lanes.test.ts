@@ -2,7 +2,7 @@
 // seen in shared memory, a worker leaves its loop when idle and a new loop takes the next task,
 // failures reach the task that caused them, and an idle process exits on its own. Serial: a test
 // that waits on the main thread (settle) would hold up another's lanes past their linger time.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { ThreadPool } from '../../lib/smp/pool.js';
 import { LINGER_MS, SOURCES_KEPT } from '../../lib/smp/lane.js';
@@ -112,33 +112,27 @@ test.serial('settle() waits here for a task and settles its promise; false while
   }
 });
 
-test.serial('a task that throws in its worker rejects with the worker\'s error; the lane serves the next task', async (t) => {
-  const pool = new ThreadPool(2);
-  try {
-    const src = shared(8, (i) => i);
-    const dst = shared(8, () => 0);
-    const bad = pool.post({ ...copy(src, dst, 0, 8), fault: 'throw' });
-    const err = await t.throwsAsync(bad.promise);
-    t.regex(err!.message, /injected fault/);
-    await pool.run(copy(src, dst, 0, 8));
-    t.deepEqual(dst, src);
-  } finally {
-    await pool.close();
-  }
-});
-
-test.serial('a worker that dies mid-task rejects it; a new worker serves the next task', async (t) => {
+/** A task failed on purpose (`fault`) rejects with `message`; the pool then runs the next task. */
+async function failsThenServes(t: ExecutionContext, fault: 'throw' | 'exit', message: RegExp): Promise<void> {
   const pool = new ThreadPool(2);
   try {
     const src = shared(8, (i) => i + 1);
     const dst = shared(8, () => 0);
-    const err = await t.throwsAsync(pool.run({ ...copy(src, dst, 0, 8), fault: 'exit' }));
-    t.regex(err!.message, /worker exited with code: 70/);
+    const err = await t.throwsAsync(pool.post({ ...copy(src, dst, 0, 8), fault }).promise);
+    t.regex(err!.message, message);
     await pool.run(copy(src, dst, 0, 8));
     t.deepEqual(dst, src);
   } finally {
     await pool.close();
   }
+}
+
+test.serial('a task that throws in its worker rejects with the worker\'s error; the lane serves the next task', async (t) => {
+  await failsThenServes(t, 'throw', /injected fault/);
+});
+
+test.serial('a worker that dies mid-task rejects it; a new worker serves the next task', async (t) => {
+  await failsThenServes(t, 'exit', /worker exited with code: 70/);
 });
 
 test.serial('a worker that dies with tasks queued behind it: they run in a new loop', async (t) => {
