@@ -69,6 +69,7 @@ async function runStep(s: Step): Promise<void> {
  */
 export function flush(): Promise<void> {
   ensureInit();
+  executor!.pool.headsUp();
   for (const e of takeRoots()) {
     try {
       realise(e);

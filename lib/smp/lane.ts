@@ -13,6 +13,8 @@ import type { ServeTask, Task, TaskResult } from './task.js';
 /** Lane control words (Int32Array over a SharedArrayBuffer). */
 export const STATE = 0;
 export const SEQ = 1;
+/** Counts heads-ups (Lane.alert): a job is probably coming, so the woken worker waits awake. */
+export const ALERT = 2;
 /** STATE: no serve loop; waiting for a job; running one; told to leave (the pool is closing). */
 export const OUT = 0;
 export const IDLE = 1;
@@ -24,6 +26,13 @@ export const SUCCEEDED = 1;
 export const FAILED = 2;
 
 export const LINGER_MS = 50;
+/**
+ * How long a worker told that a job is coming (Lane.alert) polls for it before it sleeps again.
+ * A sleeping worker took 0.10-0.15 ms here to wake (its core idles, and a VM wakes it through the
+ * hypervisor); a flush plans its kernels in 0.2-0.4 ms (N-body), so a heads-up at the flush's
+ * start has the worker awake when its task is posted.
+ */
+export const ALERT_SPIN_MS = 1;
 /** Kernel sources a serve loop keeps (Lane.#leaveSource). */
 export const SOURCES_KEPT = 256;
 
@@ -63,7 +72,7 @@ export class Job {
 export type StartServe = (t: ServeTask, transfer: MessagePort[]) => Promise<unknown>;
 
 export class Lane {
-  readonly ctl = new Int32Array(new SharedArrayBuffer(8));
+  readonly ctl = new Int32Array(new SharedArrayBuffer(12));
   /** The job posted and not yet settled. */
   job: Job | null = null;
   /** Serve loops started for this lane (tests check that a busy worker is reused). */
@@ -174,6 +183,16 @@ export class Lane {
     }
   }
 
+  /**
+   * Tell a worker that waits in its loop that a job is probably coming: it wakes now and polls
+   * for up to ALERT_SPIN_MS, instead of being woken when the job is posted.
+   */
+  alert(): void {
+    if (Atomics.load(this.ctl, STATE) !== IDLE) return;
+    Atomics.add(this.ctl, ALERT, 1);
+    Atomics.notify(this.ctl, SEQ);
+  }
+
   /** Ask a waiting worker to leave its loop (the pool is closing). */
   stop(): void {
     if (Atomics.compareExchange(this.ctl, STATE, IDLE, STOP) === IDLE) Atomics.notify(this.ctl, SEQ);
@@ -215,8 +234,16 @@ export function serveLoop(t: ServeTask, run: (task: Task) => void): void {
   const { ctl, port } = t;
   const sources = new Map<string, string>();
   let seen = 0;
+  let alerts = Atomics.load(ctl, ALERT);
   for (;;) {
     Atomics.wait(ctl, SEQ, seen, LINGER_MS);
+    const alerted = Atomics.load(ctl, ALERT) !== alerts;
+    if (alerted) {
+      // A heads-up: stay awake for the job (then take it below), or sleep again after a while.
+      alerts = Atomics.load(ctl, ALERT);
+      const until = performance.now() + ALERT_SPIN_MS;
+      while (Atomics.load(ctl, SEQ) === seen && performance.now() < until);
+    }
     if (Atomics.load(ctl, SEQ) !== seen) {
       // Each job is posted before SEQ counts it, so it is there; were it not, the wait above
       // would return at once and this would look again.
@@ -226,6 +253,7 @@ export function serveLoop(t: ServeTask, run: (task: Task) => void): void {
       perform(m.message as Task & { done: Int32Array }, ctl, port, run, sources);
       continue;
     }
+    if (alerted) continue; // woken by a heads-up, not by LINGER_MS without a job: no reason to leave
     const s = Atomics.load(ctl, STATE);
     if (s === STOP) break;
     // Leave only from IDLE: if the calling thread just claimed the lane (BUSY), its job is coming.

@@ -20,6 +20,10 @@ export class ThreadPool {
   readonly #lanes: Lane[] = [];
   /** Jobs not yet on a lane (more posted at once than there are workers wait here). */
   readonly #queue: Job[] = [];
+  /** A job was posted since the last heads-up (see headsUp). */
+  #posted = false;
+  /** Heads-ups given (tests). */
+  headsUps = 0;
 
   constructor(threads: number) {
     if (!Number.isInteger(threads) || threads < 1) {
@@ -55,9 +59,22 @@ export class ThreadPool {
   post(task: Task): Pending {
     if (!this.#piscina) throw new Error('the pool has no workers (threads = 1)');
     const job = new Job(task, dropEpoch());
+    this.#posted = true;
     this.#queue.push(job);
     this.#next();
     return job;
+  }
+
+  /**
+   * A batch is about to be planned (a flush): if the last one gave the workers a job, this one
+   * probably will too, so wake them now (Lane.alert) rather than when its first job is posted.
+   * A loop whose kernels all run here (too small to split, or BLAS) wakes no one.
+   */
+  headsUp(): void {
+    if (!this.#posted) return;
+    this.#posted = false;
+    this.headsUps++;
+    for (const l of this.#lanes) l.alert();
   }
 
   /**

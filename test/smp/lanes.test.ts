@@ -5,7 +5,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { ThreadPool } from '../../lib/smp/pool.js';
-import { LINGER_MS, SOURCES_KEPT } from '../../lib/smp/lane.js';
+import { ALERT_SPIN_MS, LINGER_MS, SOURCES_KEPT } from '../../lib/smp/lane.js';
 import type { Task } from '../../lib/smp/task.js';
 
 const copy = (src: Float64Array, dst: Float64Array, start: number, end: number): Task => ({ type: 'copy', src, dst, start, end });
@@ -57,6 +57,43 @@ test.serial('tasks run back to back in the workers\' loops, after a pause in new
   }
 });
 
+test.serial('a heads-up wakes the waiting workers, who stay in their loops for the next task; with nothing posted since the last one it wakes no one', async (t) => {
+  const pool = new ThreadPool(2);
+  try {
+    const n = 4096;
+    const src = shared(n, (i) => i + 0.25);
+    const run = async (): Promise<Float64Array> => {
+      const dst = shared(n, () => -1);
+      await pool.post(copy(src, dst, 0, n)).promise;
+      return dst;
+    };
+    pool.headsUp();
+    t.is(pool.headsUps, 0, 'nothing was ever posted: no heads-up');
+    await run();
+    // The worker woken by the heads-up finds no task within ALERT_SPIN_MS and must go back to
+    // waiting, not leave its loop as after LINGER_MS without a task. (As in the first test, this
+    // thread may stall past LINGER_MS under load, and the worker then rightly leaves: three tries.)
+    let stayed = false;
+    let last: Float64Array | null = null;
+    for (let i = 0; i < 3 && !stayed; i++) {
+      const loops = pool.loops;
+      pool.headsUp();
+      await sleep(4 * ALERT_SPIN_MS);
+      last = await run();
+      stayed = pool.loops === loops;
+    }
+    t.true(stayed, 'the task after a heads-up ran in the loop the heads-up woke');
+    t.is(last!.findIndex((v, i) => v !== src[i]), -1, 'every element copied');
+    const given = pool.headsUps;
+    pool.headsUp();
+    t.is(pool.headsUps, given + 1, 'a task was posted since the last heads-up: a new one');
+    pool.headsUp();
+    t.is(pool.headsUps, given + 1, 'no task since the last heads-up: no new one');
+  } finally {
+    await pool.close();
+  }
+});
+
 test.serial("a kernel's source goes to a loop once; past SOURCES_KEPT kernels the worker forgets them and is sent them again", async (t) => {
   const pool = new ThreadPool(2);
   try {
@@ -101,8 +138,10 @@ test.serial('settle() waits here for a task and settles its promise; false while
     t.true(pool.settle([job], 10_000));
     t.true(job.settled);
     t.is(dst[n - 1], n - 1);
-    // Not waited for here past the time given: an 8 MB copy is not done the moment it is posted.
-    const a = pool.post(copy(src, dst, 0, n));
+    // Not waited for here past the time given: a 64 MB copy is not done the moment it is posted
+    // (8 MB once was, in a full local run: this thread stalled between the post and the check).
+    const big = 8 * n;
+    const a = pool.post(copy(shared(big, (i) => i), shared(big, () => 0), 0, big));
     t.false(pool.settle([a], 0));
     t.false(a.settled);
     await a.promise;
