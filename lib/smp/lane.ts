@@ -33,6 +33,8 @@ export const LINGER_MS = 50;
  * start has the worker awake when its task is posted.
  */
 export const ALERT_SPIN_MS = 1;
+/** How long the calling thread polls for a job's end before it sleeps (Lane.waitUntil). */
+export const WAIT_SPIN_MS = 1;
 /** Kernel sources a serve loop keeps (Lane.#leaveSource). */
 export const SOURCES_KEPT = 256;
 
@@ -173,13 +175,21 @@ export class Lane {
     return { error: (m?.message as { error?: unknown } | undefined)?.error ?? new Error('a pool task failed'), failed: true };
   }
 
-  /** Wait here, at most until `deadline` (performance.now()), for the posted job to end. */
+  /**
+   * Wait here, at most until `deadline` (performance.now()), for the posted job to end: polling
+   * for the first WAIT_SPIN_MS, then asleep. The job is a split kernel's last pieces, which end
+   * within a piece's time; a thread asleep in Atomics.wait took 0.1-0.25 ms here to wake once
+   * they had (N-body, 2,000 bodies: 0.26 ms from the last piece's end to the kernel's).
+   */
   waitUntil(deadline: number): boolean {
+    const done = this.job!.done;
+    const spinUntil = Math.min(deadline, performance.now() + WAIT_SPIN_MS);
+    while (Atomics.load(done, 0) === RUNNING && performance.now() < spinUntil);
     for (;;) {
       if (this.check()) return true;
       const left = deadline - performance.now();
       if (left <= 0) return false;
-      Atomics.wait(this.job!.done, 0, RUNNING, left);
+      Atomics.wait(done, 0, RUNNING, left);
     }
   }
 
