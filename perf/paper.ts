@@ -63,6 +63,7 @@ interface Info {
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const runner = fileURLToPath(new URL('./paper-run.js', import.meta.url));
+const prober = fileURLToPath(new URL('./cores-probe.js', import.meta.url));
 const bin = `${root}bin/distnumpy.js`;
 const node = process.execPath;
 const python = process.env.PYTHON ?? 'python3';
@@ -70,6 +71,10 @@ const REPEAT = Number(process.env.PAPER_REPEAT ?? 5);
 // JIT compilation, kernel generation and first-touch page faults slow the first runs down.
 const WARMUP = Number(process.env.PAPER_WARMUP ?? 2);
 const ROUNDS = Number(process.env.PAPER_ROUNDS ?? 3);
+// Pairs of the machine probe (cores-probe.ts) before each app in each round; 0 skips it.
+const PROBE_PAIRS = Number(process.env.PAPER_PROBE_PAIRS ?? 8);
+/** A probe pair this much slower together than alone had its cores shared. */
+const PROBE_SLOW = 1.3;
 
 /** Runs a command to its end; its stdout. */
 function exec(cmd: string, args: string[], env: Record<string, string> = {}): string {
@@ -83,6 +88,11 @@ function lastJson(stdout: string): unknown {
   const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (line === undefined) throw new Error(`no JSON line in: ${stdout}`);
   return JSON.parse(line);
+}
+
+function isProbeLine(x: unknown): x is { ratios: number[] } {
+  const o = x as { ratios?: unknown } | null;
+  return typeof o === 'object' && o !== null && Array.isArray(o.ratios) && o.ratios.every((r) => typeof r === 'number');
 }
 
 function isRunLine(x: unknown): x is RunLine {
@@ -127,8 +137,15 @@ const measurements: Measurement[] = APPS.flatMap((a) =>
   configs.map((c) => ({ app: a.app, label: a.label, config: c.name, cores: c.cores, warmup_ms: [], times_ms: [], median_ms: NaN, result: NaN })),
 );
 let numpyVersion = 'unknown';
+// The machine's own two-core scaling, sampled before each app's configurations (cores-probe.ts).
+const probeRatios: number[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
   for (const a of APPS) {
+    if (PROBE_PAIRS > 0 && allThreads > 1) {
+      const probe = lastJson(exec(node, [prober, String(PROBE_PAIRS), String(allThreads)]));
+      if (!isProbeLine(probe)) throw new Error(`cores-probe.js: unexpected answer ${JSON.stringify(probe)}`);
+      probeRatios.push(...probe.ratios);
+    }
     for (const c of configs) {
       process.stderr.write(`round ${round}/${ROUNDS}: ${a.app} (${a.label}), ${c.name} ... `);
       const { cmd, args, env } = c.argv(a, WARMUP + REPEAT);
@@ -162,12 +179,25 @@ const date = new Date().toISOString();
 const about = `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, NumPy ${machine.numpy}`;
 const md = markdownTable(table);
 console.log(`\n${md}\n`);
+// The machine's own scaling over the same minutes: a VM whose vCPUs share a core for a while
+// slows every multi-threaded configuration then, and no program can use what it does not get.
+const slowShare = probeRatios.filter((r) => r >= PROBE_SLOW).length / Math.max(1, probeRatios.length);
+const probeText =
+  probeRatios.length === 0
+    ? 'Machine check: not run (one core, or PAPER_PROBE_PAIRS=0).'
+    : `Machine check (perf/cores-probe.ts: plain arithmetic, no distnumpy, ${PROBE_PAIRS} pairs before each app in each round, ${probeRatios.length} in all): ` +
+      `${allThreads} threads at once took a median ${median(probeRatios).toFixed(2)}x the time one thread alone took, and ${PROBE_SLOW}x or more in ${(100 * slowShare).toFixed(0)}% of the pairs ` +
+      `(cores shared with other work: every multi-threaded figure above is slowed in such moments).`;
+console.log(probeText);
 
 const results = `${root}perf/results/`;
 const docs = `${root}docs/`;
 mkdirSync(results, { recursive: true });
 mkdirSync(docs, { recursive: true });
-writeFileSync(`${results}paper.json`, JSON.stringify({ date, machine, rounds: ROUNDS, repeat: REPEAT, warmup: WARMUP, measurements, rows: table }, null, 2) + '\n');
+writeFileSync(
+  `${results}paper.json`,
+  JSON.stringify({ date, machine, rounds: ROUNDS, repeat: REPEAT, warmup: WARMUP, probe: { threads: allThreads, ratios: probeRatios }, measurements, rows: table }, null, 2) + '\n',
+);
 writeFileSync(`${docs}paper-chart.svg`, (await chartSvg(table, about)) + '\n');
 writeFileSync(
   `${docs}paper-results.md`,
@@ -176,6 +206,6 @@ writeFileSync(
     `Speedup is over our 1-thread run; CPU utilisation = speedup / cores used (threads x ranks); ` +
     `speed vs NumPy = NumPy ms / our ms, NumPy being the twins in perf/numpy/ (its element-wise loops run on one core). ` +
     `Result: the app's scalar (pi, sum of x, sum(h), last delta); the random inputs differ between distnumpy and NumPy.\n\n` +
-    `${md}\n\n![chart](paper-chart.svg)\n`,
+    `${md}\n\n${probeText}\n\n![chart](paper-chart.svg)\n`,
 );
 console.log(`wrote ${results}paper.json, ${docs}paper-results.md, ${docs}paper-chart.svg`);
