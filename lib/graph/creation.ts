@@ -17,10 +17,10 @@ export interface DTypeOption {
 const DTYPE_ONLY = ['dtype'] as const;
 
 /** More elements than this cannot be indexed exactly (NumPy: "array is too big"). */
-function checkSize(n: number, what: string, fn: string): void {
+function checkSize(n: number, what: string | (() => string), fn: string): void {
   if (n > Number.MAX_SAFE_INTEGER) {
     throw rangeError(
-      `${fn}: array is too big: ${what} has ${Number.isFinite(n) ? numberStr(n) : 'more than 1e308'} elements, more than 2**53 - 1`,
+      `${fn}: array is too big: ${typeof what === 'string' ? what : what()} has ${Number.isFinite(n) ? numberStr(n) : 'more than 1e308'} elements, more than 2**53 - 1`,
       'ERR_OUT_OF_MEMORY',
     );
   }
@@ -39,7 +39,9 @@ export function checkShape(shape: unknown, fn: string): number[] {
   for (const d of s as number[]) {
     if (d < 0) throw rangeError(`${fn}: negative dimensions are not allowed, got shape ${show(shape)}`, 'ERR_SHAPE_ARG');
   }
-  checkSize(shapeSize(s as number[]), `shape ${show(shape)}`, fn);
+  // The message is built only for a refusal: every creation passes here (N-body's two ones() a
+  // step spent more on showing the shape than on the rest of the check).
+  checkSize(shapeSize(s as number[]), () => `shape ${show(shape)}`, fn);
   return [...(s as number[])];
 }
 
