@@ -7,8 +7,7 @@
 // synchronously once it has nothing else to do: 0.06 ms and 0.02 ms. A worker that gets no job
 // for LINGER_MS leaves the loop (its piscina task ends), so that an idle process can exit; the
 // next job starts a new loop. A flush that will probably post a job wakes the worker first (a
-// heads-up, Lane.alert), and the calling thread polls briefly for a job's end before it sleeps:
-// a sleeping thread took 0.1 ms and more to wake here.
+// heads-up, Lane.alert): a sleeping worker took 0.1 ms and more to wake here.
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { ServeTask, Task, TaskResult } from './task.js';
 
@@ -35,8 +34,6 @@ export const LINGER_MS = 50;
  * start has the worker awake when its task is posted.
  */
 export const ALERT_SPIN_MS = 1;
-/** How long the calling thread polls for a job's end before it sleeps (Lane.waitUntil). */
-export const WAIT_SPIN_MS = 1;
 /** Kernel sources a serve loop keeps (Lane.#leaveSource). */
 export const SOURCES_KEPT = 256;
 
@@ -178,20 +175,16 @@ export class Lane {
   }
 
   /**
-   * Wait here, at most until `deadline` (performance.now()), for the posted job to end: polling
-   * for the first WAIT_SPIN_MS, then asleep. The job is a split kernel's last pieces, which end
-   * within a piece's time; asleep, this thread saw them end later (N-body at 2,000 bodies: 0.07
-   * ms from the last piece's end to the kernel's, against 0.03 polling).
+   * Wait here, at most until `deadline` (performance.now()), for the posted job to end. Asleep:
+   * polling for the end instead (up to 1 ms, session 8) saw the worker's last piece end 0.01-0.05
+   * ms sooner, yet made N-body's steady 2-thread runs slower (91 -> 94-96 ms, interleaved).
    */
   waitUntil(deadline: number): boolean {
-    const done = this.job!.done;
-    const spinUntil = Math.min(deadline, performance.now() + WAIT_SPIN_MS);
-    while (Atomics.load(done, 0) === RUNNING && performance.now() < spinUntil);
     for (;;) {
       if (this.check()) return true;
       const left = deadline - performance.now();
       if (left <= 0) return false;
-      Atomics.wait(done, 0, RUNNING, left);
+      Atomics.wait(this.job!.done, 0, RUNNING, left);
     }
   }
 
