@@ -18,6 +18,24 @@ function shared(n: number, f: (i: number) => number): Float64Array {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Run `round` (after `before`) until one run starts no new serve loop, at most three times: on a
+ * loaded machine (the suite runs other files alongside) this thread can stall past LINGER_MS
+ * between two runs, and a worker then rightly leaves its loop. Whether a run reused the loops, and
+ * the last run's result.
+ */
+async function inSameLoops<T>(pool: ThreadPool, round: () => Promise<T>, before: () => Promise<void> = async () => {}): Promise<{ reused: boolean; last: T }> {
+  let reused = false;
+  let last!: T;
+  for (let i = 0; i < 3 && !reused; i++) {
+    const loops = pool.loops;
+    await before();
+    last = await round();
+    reused = pool.loops === loops;
+  }
+  return { reused, last };
+}
+
 test.serial('tasks run back to back in the workers\' loops, after a pause in new loops, and more at once than there are workers', async (t) => {
   const pool = new ThreadPool(3);
   try {
@@ -34,16 +52,8 @@ test.serial('tasks run back to back in the workers\' loops, after a pause in new
     const first = await round();
     const started = pool.loops;
     t.true(started >= 1 && started <= 2, `the first round started ${started} loops`);
-    // Back to back, the next round reuses the loops. On a loaded machine (the suite runs other
-    // files alongside) this thread can stall past LINGER_MS between two rounds, and a worker then
-    // rightly leaves: up to three tries, one of which must start no loop.
-    let second = await round();
-    let reused = pool.loops === started;
-    for (let i = 0; i < 2 && !reused; i++) {
-      const before = pool.loops;
-      second = await round();
-      reused = pool.loops === before;
-    }
+    // Back to back, the next round reuses the loops (inSameLoops: up to three tries).
+    const { reused, last: second } = await inSameLoops(pool, round);
     t.true(reused, 'a round right after another ran in the loops that one started');
     const after = pool.loops;
     await sleep(4 * LINGER_MS);
@@ -71,19 +81,13 @@ test.serial('a heads-up wakes the waiting workers, who stay in their loops for t
     t.is(pool.headsUps, 0, 'nothing was ever posted: no heads-up');
     await run();
     // The worker woken by the heads-up finds no task within ALERT_SPIN_MS and must go back to
-    // waiting, not leave its loop as after LINGER_MS without a task. (As in the first test, this
-    // thread may stall past LINGER_MS under load, and the worker then rightly leaves: three tries.)
-    let stayed = false;
-    let last: Float64Array | null = null;
-    for (let i = 0; i < 3 && !stayed; i++) {
-      const loops = pool.loops;
+    // waiting, not leave its loop as after LINGER_MS without a task (inSameLoops: up to three tries).
+    const { reused: stayed, last } = await inSameLoops(pool, run, async () => {
       pool.headsUp();
       await sleep(4 * ALERT_SPIN_MS);
-      last = await run();
-      stayed = pool.loops === loops;
-    }
+    });
     t.true(stayed, 'the task after a heads-up ran in the loop the heads-up woke');
-    t.is(last!.findIndex((v, i) => v !== src[i]), -1, 'every element copied');
+    t.is(last.findIndex((v, i) => v !== src[i]), -1, 'every element copied');
     const given = pool.headsUps;
     pool.headsUp();
     t.is(pool.headsUps, given + 1, 'a task was posted since the last heads-up: a new one');
