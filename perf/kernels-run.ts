@@ -5,7 +5,6 @@ import * as dn from '../lib/index.js';
 import { CASES } from './cases.js';
 import { median } from './stats.js';
 
-
 async function main(): Promise<void> {
   await dn.init();
   const out: Record<string, { median: number; samples: number }> = {};

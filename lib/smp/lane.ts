@@ -242,10 +242,11 @@ export function serveLoop(t: ServeTask, run: (task: Task) => void): void {
   let alerts = Atomics.load(ctl, ALERT);
   for (;;) {
     Atomics.wait(ctl, SEQ, seen, LINGER_MS);
-    const alerted = Atomics.load(ctl, ALERT) !== alerts;
+    const a = Atomics.load(ctl, ALERT);
+    const alerted = a !== alerts;
     if (alerted) {
       // A heads-up: stay awake for the job (then take it below), or sleep again after a while.
-      alerts = Atomics.load(ctl, ALERT);
+      alerts = a;
       const until = performance.now() + ALERT_SPIN_MS;
       while (Atomics.load(ctl, SEQ) === seen && Atomics.load(ctl, STATE) !== STOP && performance.now() < until);
     }
