@@ -9,7 +9,7 @@ import { createNpy, readRanges, writeRanges } from './npy-io.js';
 import { type Need, type Piece, allLocal, exchange, exchangeAsync, postBySource, transfer, waitFor } from './exchange.js';
 import type { Comm } from './mpi.js';
 import { type Iteration, type Range, ownedCols, ownedElements, ownedOuter, ownedRows, ownedTiles, pointers, splitByColumns, subKernel, touched, viewInterval } from './partition.js';
-import type { BlockView, Step } from './steps.js';
+import { type BlockView, kernelOf, type Step } from './steps.js';
 
 /**
  * The rows of every input a kernel reads for the outer index ranges `parts`; `base`: how many
@@ -30,7 +30,7 @@ function kernelNeeds(k: Iteration, blocks: (Block | null)[], parts: Range[], bas
 }
 
 async function kernelStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'kernel' }>): Promise<void> {
-  const k = s.kernel;
+  const k = kernelOf(s);
   const p = comm.size;
   const me = comm.rank;
   if (k.kind === 'reduceAll') {

@@ -6,7 +6,7 @@ import type { Partial } from '../kernels/partials.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { type Executor, runCopy, runFused, runGemm, runKernel } from '../smp/exec.js';
 import { type Block, release, swapStorage } from '../smp/store.js';
-import type { BlockView, Step } from './steps.js';
+import { type BlockView, kernelOf, type Step } from './steps.js';
 import { createNpy, readRanges, writeRanges } from './npy-io.js';
 
 function view(v: BlockView) {
@@ -16,7 +16,7 @@ function view(v: BlockView) {
 export async function executeStep(ex: Executor, s: Step): Promise<void> {
   switch (s.kind) {
     case 'kernel':
-      return runKernelStep(ex, s.kernel, s.out, s.blocks, s.count);
+      return runKernelStep(ex, kernelOf(s), s.out, s.blocks, s.count);
     case 'fused': {
       const folds = await runFused(ex, s.kernel, arraysOf(s.outs, s.blocks));
       s.folds.forEach((f, i) => storeReduced(f.block, f.reduce, folds[i], f.count));
@@ -51,9 +51,15 @@ export async function executeStep(ex: Executor, s: Step): Promise<void> {
   }
 }
 
-/** A kernel's arrays in the order it takes them: its outputs, then its operands' data. */
+/**
+ * A kernel's arrays in the order it takes them: its outputs, then its operands' data. Pushed into
+ * a literal: `outs.map(...)` gave arrays of another elements kind than `[]` did (a whole-array
+ * reduction has no outputs), and a generated kernel compiled for one deoptimised on the other
+ * ("wrong map" at its first `arrs[i]`, --trace-deopt, with V8's default interrupt budget).
+ */
 export function arraysOf(outs: readonly Block[], blocks: readonly (Block | null)[]): TypedArray[] {
-  const arrays = outs.map((b) => b.data);
+  const arrays: TypedArray[] = [];
+  for (const b of outs) arrays.push(b.data);
   for (const b of blocks) if (b) arrays.push(b.data);
   return arrays;
 }

@@ -1,7 +1,7 @@
 // The steps of a batch: what every rank executes, in order. Rank 0 records them; under MPI they
 // travel to the other ranks in one broadcast per batch (wire.ts), so a step holds only what can
 // be encoded: kernels as source, blocks by id, host data as typed arrays.
-import type { Kernel, KernelRequest } from '../kernels/codegen.js';
+import { buildKernel, type Kernel, type KernelRequest } from '../kernels/codegen.js';
 import type { FusedKernel } from '../kernels/fused.js';
 import type { ReduceOp } from '../kernels/program.js';
 import type { DType, TypedArray } from '../kernels/dtypes.js';
@@ -20,7 +20,8 @@ export type Step =
   | {
       kind: 'kernel';
       op: string;
-      kernel: Kernel;
+      /** Null until kernelOf() builds it from `request` (rank 0); received steps carry it. */
+      kernel: Kernel | null;
       /** The output block; for a whole-array reduction, the 0-d block its result goes to. */
       out: Block;
       /** One per operand; null for index operands. */
@@ -64,6 +65,11 @@ export type Step =
   | { kind: 'save'; op: string; block: Block; path: string; header: Uint8Array }
   /** Parallel load: every rank reads its own rows of a .npy file (data at byte `offset`). */
   | { kind: 'load'; op: string; block: Block; path: string; offset: number };
+
+/** A kernel step's kernel, built from its request when first asked for (graph/materialise.ts). */
+export function kernelOf(s: Extract<Step, { kind: 'kernel' }>): Kernel {
+  return (s.kernel ??= buildKernel(s.request!));
+}
 
 export function inputsOf(s: Step): Block[] {
   switch (s.kind) {

@@ -6,7 +6,7 @@ import type { FusedKernel } from '../kernels/fused.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { CTOR, type DType, type TypedArray } from '../kernels/dtypes.js';
 import { type Block, allocate, release } from '../smp/store.js';
-import type { BlockView, Step } from './steps.js';
+import { type BlockView, kernelOf, type Step } from './steps.js';
 
 interface Bin {
   dtype: DType | 'f64';
@@ -63,7 +63,7 @@ export class Encoder {
     const json: StepJ[] = steps.map((s): StepJ => {
       switch (s.kind) {
         case 'kernel':
-          return { kind: 'kernel', op: s.op, kernel: code(s.kernel), out: s.out.id, blocks: s.blocks.map((b) => b?.id ?? null), count: s.count };
+          return { kind: 'kernel', op: s.op, kernel: code(kernelOf(s)), out: s.out.id, blocks: s.blocks.map((b) => b?.id ?? null), count: s.count };
         case 'gemm':
           return { kind: 'gemm', op: s.op, a: view(s.a), b: view(s.b), c: view(s.c) };
         case 'copy':

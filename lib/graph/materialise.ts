@@ -1,7 +1,7 @@
 // Turning lazy expressions into memory: materialising a node, writing an expression into a view
 // (with NumPy's copy semantics when the source overlaps the destination), and recording
 // reductions, which fuse with the element-wise chain that feeds them.
-import { aliases, buildKernel, type Kernel, type KernelRequest } from '../kernels/codegen.js';
+import { aliases, type KernelRequest } from '../kernels/codegen.js';
 import { type DType, ITEMSIZE, type TypedArray } from '../kernels/dtypes.js';
 import type { ReduceOp } from '../kernels/program.js';
 import { cStrides, shapeSize } from '../kernels/shape.js';
@@ -85,23 +85,17 @@ function recordMap(op: string, f: Frozen, out: Leaf): void {
 }
 
 /**
- * A kernel step whose kernel is built when something first asks for it: most steps of a loop's
- * batch end up in a fused loop (graph/fuse.ts), which is built from their requests, and building
- * each one's own kernel too took a fifth of N-body's recording.
+ * A kernel step whose kernel is built when something first asks for it (steps.ts kernelOf): most
+ * steps of a loop's batch end up in a fused loop (graph/fuse.ts), which is built from their
+ * requests, and building each one's own kernel too took a fifth of N-body's recording.
+ * A plain literal with every field: it was a literal with a getter and a spread, which V8 makes a
+ * dictionary object (--log-maps: 9 "AccessorsOverwritingNonLast" normalisations an N-body
+ * step, one per kernel step). Dictionary maps come from a cache that each full collection empties, and so would the
+ * maps of a class's fields (transitions die with the last instance): the code that reads steps
+ * then lost its optimisation at every collection. A literal's map stays with the literal.
  */
 function kernelStep(op: string, request: KernelRequest, out: Block, blocks: (Block | null)[], count?: number): Step {
-  let built: Kernel | undefined;
-  return {
-    kind: 'kernel',
-    op,
-    get kernel(): Kernel {
-      return (built ??= buildKernel(request));
-    },
-    out,
-    blocks,
-    ...(count === undefined ? {} : { count }),
-    request,
-  };
+  return { kind: 'kernel', op, kernel: null, out, blocks, count, request };
 }
 
 /** Materialise an Ew node into a fresh C-contiguous block (once; later uses read the block). */
