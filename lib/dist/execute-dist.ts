@@ -120,7 +120,7 @@ async function fusedStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'fus
     while (owned.length < p) owned.push([]);
   } else {
     const outer = Array.from({ length: p }, (_, q) => ownedOuter(k, s.outs[0], q, p));
-    const same = (q: number, j: number): boolean => JSON.stringify(ownedOuter(k, s.outs[j], q, p, j)) === JSON.stringify(outer[q]);
+    const same = (q: number, j: number): boolean => sameRanges(ownedOuter(k, s.outs[j], q, p, j), outer[q]);
     owned = outer.some((r, q) => r === null || s.outs.some((_, j) => j > 0 && !same(q, j))) ? null : (outer as Range[][]);
   }
   const folds = s.folds;
@@ -137,6 +137,12 @@ async function fusedStep(ex: Executor, comm: Comm, s: Extract<Step, { kind: 'fus
     if (folds.length > 0) mine = acrossRanks(comm, mine, active, (ps, i) => combinePartials(folds[i].reduce, ps.length ? ps : [identity[i]]));
   }
   folds.forEach((f, i) => storeReduced(f.block, f.reduce, mine[i], f.count));
+}
+
+/** Whether two lists of ranges (null: not split by rows) are the same. */
+function sameRanges(a: readonly Range[] | null, b: readonly Range[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((r, i) => r[0] === b[i][0] && r[1] === b[i][1]);
 }
 
 /**

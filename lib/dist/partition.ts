@@ -43,21 +43,27 @@ function gridPlace(b: Block, r: number, p: number): { row: number; rows: number;
   return { row: Math.floor(r / cols), rows: Math.max(1, Math.floor(p / cols)), col: r % cols, cols };
 }
 
-// Ownership is asked for again and again (every step, every rank's needs): remember it per
-// block. The lists are shared: callers must not change them.
-const memo = new WeakMap<Block, Map<string, Range[]>>();
+// Ownership is asked for again and again (every step, every rank's needs). It depends only on
+// the numbers in the key, not on the block: remembered across blocks, a loop that makes new
+// arrays of one shape every step (N-body: 11 a step) computes it once instead of for each new
+// block (a WeakMap and a Map per block besides). The lists are shared: callers must not change
+// them.
+const memo = new Map<string, Range[]>();
+/** Keys remembered at most: ownership of this many shapes and distributions, then start over. */
+const MEMO_MAX = 4096;
 
-function remembered(b: Block, key: string, make: () => Range[]): Range[] {
-  let m = memo.get(b);
-  if (!m) memo.set(b, (m = new Map()));
-  let v = m.get(key);
-  if (!v) m.set(key, (v = make()));
+function remembered(key: string, make: () => Range[]): Range[] {
+  let v = memo.get(key);
+  if (!v) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(key, (v = make()));
+  }
   return v;
 }
 
 /** Rows of `b` that rank `r` of `p` owns (some or all of their columns), as ascending ranges. */
 export function ownedRows(b: Block, r: number, p: number): readonly Range[] {
-  return remembered(b, `r${r}/${p}/${b.rowBlock}/${b.gridCols}/${b.length}`, () => {
+  return remembered(`r${r}/${p}/${b.rowBlock}/${b.gridCols}/${b.length}/${b.rowLen}`, () => {
     const g = gridPlace(b, r, p);
     return dealt(rowsOf(b), b.rowBlock, g.row, g.rows);
   });
@@ -66,7 +72,7 @@ export function ownedRows(b: Block, r: number, p: number): readonly Range[] {
 /** Columns of `b`'s rows that rank `r` owns: all of them unless the block is split by columns. */
 export function ownedCols(b: Block, r: number, p: number): readonly Range[] {
   if (b.gridCols <= 1) return [[0, b.cols]];
-  return remembered(b, `c${r}/${p}/${b.rowBlock}/${b.gridCols}/${b.cols}`, () => {
+  return remembered(`c${r}/${p}/${b.rowBlock}/${b.gridCols}/${b.cols}`, () => {
     const g = gridPlace(b, r, p);
     return dealt(b.cols, b.rowBlock, g.col, g.cols);
   });
@@ -111,6 +117,15 @@ interface Pointer {
 
 /** Read a kernel's meta: collapsed dims and each pointer's offset and strides. */
 export function pointers(k: Iteration): { dims: number[]; ptrs: Pointer[]; axisLen: number } {
+  let read = pointersOf.get(k);
+  if (!read) pointersOf.set(k, (read = readPointers(k)));
+  return read;
+}
+
+/** pointers() of each kernel: a distributed step asks for them once per output and rank. */
+const pointersOf = new WeakMap<Iteration, { dims: number[]; ptrs: Pointer[]; axisLen: number }>();
+
+function readPointers(k: Iteration): { dims: number[]; ptrs: Pointer[]; axisLen: number } {
   const m = k.meta;
   const dims = m.slice(0, k.nd);
   const ptrs: Pointer[] = [];
