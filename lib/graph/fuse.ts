@@ -296,36 +296,69 @@ export function fusing(): boolean {
   return fusingOn;
 }
 
-/** The batch with runs of fusable kernel steps over one shape replaced by fused steps. */
+/**
+ * The batch with runs of fusable kernel steps over one shape replaced by fused steps.
+ * A fusable step waits alone (with the allocations recorded after it) until a second step joins
+ * it: most steps of many batches never get company (Jacobi's three kernels an iteration each
+ * iterate over another shape), and building a group for each one, its instructions interned and
+ * its maps and sets made, was a tenth of what such a batch allocated.
+ */
 export function fuseBatch(steps: Step[]): Step[] {
   if (!fusingOn) return steps;
   const out: Step[] = [];
   let g: Group | null = null;
+  let lone: KernelStep | null = null;
+  let loneFrame: readonly number[] = [];
+  let loneBefore: Step[] = [];
+  /** The lone step as a group (to admit a second step, or to hoist a copy before it). */
+  const grouped = (): Group => {
+    const h = new Group(loneFrame);
+    h.add(lone!);
+    h.before.push(...loneBefore);
+    lone = null;
+    loneBefore = [];
+    return h;
+  };
   const close = (): void => {
     if (g) {
       out.push(...g.emit());
       g.empty();
       recentGroup = g;
+    } else if (lone) {
+      out.push(...loneBefore, lone);
     }
     g = null;
+    lone = null;
+    loneBefore = [];
   };
   for (const s of steps) {
     const frame = frameOf(s);
     if (frame && s.kind === 'kernel') {
+      if (lone && sameShape(loneFrame, frame)) {
+        const h = grouped();
+        if (h.admits(s)) {
+          g = h;
+          g.add(s);
+          continue;
+        }
+        g = h; // not admitted: it closes below as the lone step and its allocations
+      }
       if (g && sameShape(g.frame, frame) && g.admits(s)) {
         g.add(s);
         continue;
       }
       close();
-      g = new Group(frame);
-      g.add(s);
+      lone = s;
+      loneFrame = frame;
       continue;
     }
     // An allocation does nothing when it runs (ranks allocate when they receive the batch).
-    if (g && s.kind === 'alloc') {
-      g.before.push(s);
+    if (s.kind === 'alloc' && (g || lone)) {
+      if (g) g.before.push(s);
+      else loneBefore.push(s);
       continue;
     }
+    if (lone && (s.kind === 'copy' || s.kind === 'swap')) g = grouped();
     if (g && (s.kind === 'copy' || s.kind === 'swap') && g.hoists(s)) {
       g.hoist(s);
       continue;
