@@ -88,11 +88,12 @@ function recordMap(op: string, f: Frozen, out: Leaf): void {
  * A kernel step whose kernel is built when something first asks for it (steps.ts kernelOf): most
  * steps of a loop's batch end up in a fused loop (graph/fuse.ts), which is built from their
  * requests, and building each one's own kernel too took a fifth of N-body's recording.
- * A plain literal with every field: it was a literal with a getter and a spread, which V8 makes a
- * dictionary object (--log-maps: 9 "AccessorsOverwritingNonLast" normalisations an N-body
- * step, one per kernel step). Dictionary maps come from a cache that each full collection empties, and so would the
- * maps of a class's fields (transitions die with the last instance): the code that reads steps
- * then lost its optimisation at every collection. A literal's map stays with the literal.
+ * A plain literal with every field: it was a literal with a getter and a spread, which V8 makes
+ * a dictionary object (--log-maps: an "AccessorsOverwritingNonLast" normalisation for each of
+ * N-body's 9 kernel steps a step). Dictionary maps come from a cache that each full collection
+ * empties, as are the maps of a class's fields once no instance is left (their transitions are
+ * weak): the code that reads steps lost its optimisation at every collection. A literal's map
+ * stays with the literal.
  */
 function kernelStep(op: string, request: KernelRequest, out: Block, blocks: (Block | null)[], count?: number): Step {
   return { kind: 'kernel', op, kernel: null, out, blocks, count, request };
