@@ -72,9 +72,10 @@ const REPEAT = Number(process.env.PAPER_REPEAT ?? 5);
 // V8 keeps compiling the runtime's own code for about 250 N-body steps (--trace-opt: 150 ms of
 // TurboFan in steps 60-210, 10-40 ms per 100 steps after 300). At 1 thread the compiler runs on
 // the idle core; at 2 it takes one from the kernel, and a fifth to a third of steps 60-210
-// stalled 2-8 ms (3 of 150 steps after 300). With 2 warm-up runs the timed N-body runs were steps 60-210: 74%
-// utilisation, against 84% in runs 9-15 of the same processes. 8 warm-up runs (240 steps) time
-// the runtime as a long program sees it; the warm-up runs' times stay in the JSON.
+// stalled 2-8 ms (3 of 150 steps after 300). With 2 warm-up runs the timed N-body runs were
+// steps 60-210: 74% utilisation, against 84% in runs 9-15 of the same processes. 8 warm-up runs
+// (240 steps) time the runtime as a long program sees it; the warm-up runs' times stay in the
+// JSON.
 const WARMUP = Number(process.env.PAPER_WARMUP ?? 8);
 const ROUNDS = Number(process.env.PAPER_ROUNDS ?? 3);
 // Pairs of the machine probe (cores-probe.ts) before each app in each round; 0 skips it.

@@ -334,15 +334,9 @@ export function fuseBatch(steps: Step[]): Step[] {
   for (const s of steps) {
     const frame = frameOf(s);
     if (frame && s.kind === 'kernel') {
-      if (lone && sameShape(loneFrame, frame)) {
-        const h = grouped();
-        if (h.admits(s)) {
-          g = h;
-          g.add(s);
-          continue;
-        }
-        g = h; // not admitted: it closes below as the lone step and its allocations
-      }
+      // A step of the lone one's shape: the lone one becomes a group (which closes below, as it
+      // was, if it does not admit this step).
+      if (lone && sameShape(loneFrame, frame)) g = grouped();
       if (g && sameShape(g.frame, frame) && g.admits(s)) {
         g.add(s);
         continue;
